@@ -1,0 +1,60 @@
+// A growable ring buffer: O(1) push at the tail and shift at the head without the O(n) cost of
+// Array.prototype.shift, so a queue holding a million tasks stays cheap.
+
+export class Deque<T> {
+  private items: (T | undefined)[] = new Array<T | undefined>(16);
+  private head = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.items[(this.head + this.count) & (this.items.length - 1)] = item;
+    this.count += 1;
+  }
+
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count -= 1;
+    return item;
+  }
+
+  /** Removes one occurrence of `item` wherever it stands. O(n); meant for rare paths such as cancellation. */
+  remove(item: T): boolean {
+    const mask = this.items.length - 1;
+    for (let offset = 0; offset < this.count; offset += 1) {
+      if (this.items[(this.head + offset) & mask] !== item) continue;
+      for (let moving = offset; moving < this.count - 1; moving += 1) {
+        this.items[(this.head + moving) & mask] = this.items[(this.head + moving + 1) & mask];
+      }
+      this.items[(this.head + this.count - 1) & mask] = undefined;
+      this.count -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    const mask = this.items.length - 1;
+    for (let offset = 0; offset < this.count; offset += 1) yield this.items[(this.head + offset) & mask] as T;
+  }
+
+  private grow(): void {
+    const larger = new Array<T | undefined>(this.items.length * 2);
+    for (let offset = 0; offset < this.count; offset += 1) {
+      larger[offset] = this.items[(this.head + offset) & (this.items.length - 1)];
+    }
+    this.items = larger;
+    this.head = 0;
+  }
+}

@@ -1,0 +1,91 @@
+// First come, first served among the tasks that can run now. Tasks are kept in one FIFO per demand, so a
+// task whose provider is full does not block one behind it that needs another provider, and `select` costs
+// O(number of distinct demands), not O(backlog).
+
+import { Deque } from "./deque.ts";
+import type { Queueable, ReadyQueue } from "./ready-queue.ts";
+
+interface Group<T> {
+  readonly tasks: Deque<T>;
+  /** Arrival order of each task in `tasks`, in step with it. */
+  readonly arrivals: Deque<number>;
+}
+
+export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
+  private readonly groups = new Map<string, Group<T>>();
+  private nextArrival = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  enqueue(task: T): void {
+    let group = this.groups.get(task.demand.key);
+    if (group === undefined) {
+      group = { tasks: new Deque<T>(), arrivals: new Deque<number>() };
+      this.groups.set(task.demand.key, group);
+    }
+    group.tasks.push(task);
+    group.arrivals.push(this.nextArrival);
+    this.nextArrival += 1;
+    this.count += 1;
+  }
+
+  select(eligible: (task: T) => boolean): T | undefined {
+    let chosen: T | undefined;
+    let chosenArrival = Infinity;
+    for (const group of this.groups.values()) {
+      const head = group.tasks.peek();
+      if (head === undefined) continue;
+      const arrival = group.arrivals.peek() as number;
+      if (arrival < chosenArrival && eligible(head)) {
+        chosen = head;
+        chosenArrival = arrival;
+      }
+    }
+    return chosen;
+  }
+
+  commit(task: T): boolean {
+    const group = this.groups.get(task.demand.key);
+    if (group === undefined) return false;
+    if (group.tasks.peek() === task) {
+      group.tasks.shift();
+      group.arrivals.shift();
+      this.count -= 1;
+      return true;
+    }
+    return this.remove(task);
+  }
+
+  remove(task: T): boolean {
+    const group = this.groups.get(task.demand.key);
+    if (group === undefined) return false;
+    const position = indexOf(group.tasks, task);
+    if (position < 0) return false;
+    const arrival = nth(group.arrivals, position);
+    group.tasks.remove(task);
+    group.arrivals.remove(arrival);
+    this.count -= 1;
+    return true;
+  }
+}
+
+function indexOf<T>(deque: Deque<T>, wanted: T): number {
+  let position = 0;
+  for (const item of deque) {
+    if (item === wanted) return position;
+    position += 1;
+  }
+  return -1;
+}
+
+function nth(deque: Deque<number>, position: number): number {
+  let index = 0;
+  for (const item of deque) {
+    if (index === position) return item;
+    index += 1;
+  }
+  return -1;
+}
