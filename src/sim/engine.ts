@@ -1,0 +1,55 @@
+// The discrete-event loop: pop the earliest event, move the virtual clock to it, hand it to the world.
+// A bound on the number of events turns a runaway scenario into a clear error instead of a hang.
+
+import { assert } from "../policies/assert.ts";
+import { EventHeap, type ScheduledEvent } from "./event-heap.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+
+export class EventLimitError extends Error {
+  override name = "EventLimitError";
+  constructor(
+    readonly maxEvents: number,
+    readonly atMs: number,
+  ) {
+    super(
+      `the run processed its limit of ${maxEvents} events at t=${Math.round(atMs)} ms without finishing; ` +
+        "raise limits.max_events in the scenario or make the workload smaller",
+    );
+  }
+}
+
+export interface EventHandler {
+  handle(event: ScheduledEvent): void;
+}
+
+export class Engine {
+  readonly clock = new VirtualClock();
+  private readonly heap = new EventHeap();
+  private processed = 0;
+
+  constructor(private readonly maxEvents: number) {}
+
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  get pending(): number {
+    return this.heap.size;
+  }
+
+  /** Schedules an event `delayMs` from now (0 runs it after everything already due now). */
+  after(delayMs: number, kind: number, subject: unknown): void {
+    assert(delayMs >= 0 && Number.isFinite(delayMs), `an event cannot be scheduled ${delayMs} ms from now`);
+    this.heap.push(this.clock.now() + delayMs, kind, subject);
+  }
+
+  /** Runs until no event is left. */
+  run(handler: EventHandler): void {
+    for (let event = this.heap.pop(); event !== undefined; event = this.heap.pop()) {
+      if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
+      this.processed += 1;
+      this.clock.advanceTo(event.timeMs);
+      handler.handle(event);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// Provider-side rate limits on requests and tokens per minute, with the two semantics public providers use:
+// a continuously refilled token bucket, or a window that resets at fixed boundaries. Tokens are charged up
+// front (input + max output) at admission, so a request that later fails still counts.
+
+/** Slack for floating-point refill arithmetic: a bucket short by less than this counts as full enough. */
+const EPSILON = 1e-9;
+
+export interface RateLimit {
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Admits a request of `tokens` at `nowMs` and charges it, or refuses it and returns how long to wait,
+   * in whole milliseconds, until the same request would be admitted if nothing else were. 0 means admitted.
+   */
+  tryAdmit(nowMs: number, tokens: number): number;
+  /** Whether a request of this many tokens can ever be admitted. */
+  fits(tokens: number): boolean;
+}
+
+/** Levels refill continuously at limit/60 000 per ms up to one minute's worth. */
+export class TokenBucketLimiter implements RateLimiter {
+  private requestLevel: number;
+  private tokenLevel: number;
+  private lastRefillMs = 0;
+  private readonly requestCapacity: number;
+  private readonly tokenCapacity: number;
+
+  constructor(limit: RateLimit) {
+    this.requestCapacity = limit.requestsPerMinute ?? Infinity;
+    this.tokenCapacity = limit.tokensPerMinute ?? Infinity;
+    this.requestLevel = this.requestCapacity;
+    this.tokenLevel = this.tokenCapacity;
+  }
+
+  fits(tokens: number): boolean {
+    return tokens <= this.tokenCapacity && this.requestCapacity >= 1;
+  }
+
+  tryAdmit(nowMs: number, tokens: number): number {
+    this.refill(nowMs);
+    const requestShortfall = 1 - this.requestLevel;
+    const tokenShortfall = tokens - this.tokenLevel;
+    if (requestShortfall <= EPSILON && tokenShortfall <= EPSILON) {
+      this.requestLevel -= 1;
+      this.tokenLevel -= tokens;
+      return 0;
+    }
+    const requestWaitMs = requestShortfall > EPSILON ? (requestShortfall * 60_000) / this.requestCapacity : 0;
+    const tokenWaitMs = tokenShortfall > EPSILON ? (tokenShortfall * 60_000) / this.tokenCapacity : 0;
+    return Math.max(1, Math.ceil(Math.max(requestWaitMs, tokenWaitMs)));
+  }
+
+  /** Current levels, for tests and traces. */
+  levels(nowMs: number): { requests: number; tokens: number } {
+    this.refill(nowMs);
+    return { requests: this.requestLevel, tokens: this.tokenLevel };
+  }
+
+  private refill(nowMs: number): void {
+    const elapsedMs = nowMs - this.lastRefillMs;
+    if (elapsedMs <= 0) return;
+    this.lastRefillMs = nowMs;
+    this.requestLevel = Math.min(this.requestCapacity, this.requestLevel + (elapsedMs * this.requestCapacity) / 60_000);
+    this.tokenLevel = Math.min(this.tokenCapacity, this.tokenLevel + (elapsedMs * this.tokenCapacity) / 60_000);
+  }
+}
+
+/** Counts reset at every multiple of the window (one minute by default); a refusal waits for the next one. */
+export class FixedWindowLimiter implements RateLimiter {
+  private windowIndex = -1;
+  private requestsUsed = 0;
+  private tokensUsed = 0;
+  private readonly requestLimit: number;
+  private readonly tokenLimit: number;
+
+  constructor(
+    limit: RateLimit,
+    private readonly windowMs = 60_000,
+  ) {
+    this.requestLimit = limit.requestsPerMinute ?? Infinity;
+    this.tokenLimit = limit.tokensPerMinute ?? Infinity;
+  }
+
+  fits(tokens: number): boolean {
+    return tokens <= this.tokenLimit && this.requestLimit >= 1;
+  }
+
+  tryAdmit(nowMs: number, tokens: number): number {
+    const windowIndex = Math.floor(nowMs / this.windowMs);
+    if (windowIndex !== this.windowIndex) {
+      this.windowIndex = windowIndex;
+      this.requestsUsed = 0;
+      this.tokensUsed = 0;
+    }
+    if (this.requestsUsed + 1 <= this.requestLimit && this.tokensUsed + tokens <= this.tokenLimit) {
+      this.requestsUsed += 1;
+      this.tokensUsed += tokens;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((windowIndex + 1) * this.windowMs - nowMs));
+  }
+}
+
+/** Admits everything: a provider with no published limit. */
+export class UnlimitedLimiter implements RateLimiter {
+  fits(): boolean {
+    return true;
+  }
+  tryAdmit(): number {
+    return 0;
+  }
+}
