@@ -1,0 +1,55 @@
+// Shared pieces of command-line handling: typed usage errors, number flags, finding a scenario file.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A mistake in how a command was called; printed in one line with exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** util.parseArgs, strict, with its errors turned into UsageErrors that name the command. */
+export function parseCommand<T extends Options>(command: string, argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]?.replace(/\. To specify a positional.*$/, "") ?? String(error);
+    throw new UsageError(`${command}: ${message.charAt(0).toLowerCase()}${message.slice(1)} (see 'schedlab ${command} --help')`);
+  }
+}
+
+export function integerFlag(flag: string, text: string | undefined, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum || value > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${minimum}` : `an integer from ${minimum} to ${maximum}`;
+    throw new UsageError(`--${flag}: expected ${range}, got "${text}"`);
+  }
+  return value;
+}
+
+/** A path as given, or a bare name looked up as scenarios/NAME.json. Unknown names pass through to fail on load. */
+export function resolveScenario(argument: string): string {
+  if (existsSync(argument)) return argument;
+  const byName = join("scenarios", argument.endsWith(".json") ? argument : `${argument}.json`);
+  return existsSync(byName) ? byName : argument;
+}
+
+export function onePositional(command: string, positionals: readonly string[], what: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command}: missing ${what} (see 'schedlab ${command} --help')`);
+  if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument "${positionals[1]}" (see 'schedlab ${command} --help')`);
+  return positionals[0] as string;
+}
+
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+/** Quotes an argument for a copy-pasteable command line. */
+export function shellQuote(argument: string): string {
+  return /^[\w./:=,-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}

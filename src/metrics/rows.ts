@@ -1,0 +1,53 @@
+// A run summary as flat rows (scope, group, metric, value): the unit of cross-seed aggregation, CSV output
+// and A/B ratios. Adding a metric to the summary means adding its row here.
+
+import type { RunSummary } from "./collector.ts";
+import type { Percentiles } from "./percentiles.ts";
+
+export type Scope = "overall" | "lane" | "tenant" | "resource";
+
+export interface MetricRow {
+  readonly scope: Scope;
+  readonly group: string;
+  readonly metric: string;
+  readonly value: number;
+}
+
+export function metricRows(summary: RunSummary): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const add = (scope: Scope, group: string, metric: string, value: number): void => {
+    rows.push({ scope, group, metric, value });
+  };
+  const addLatency = (scope: Scope, group: string, latency: Percentiles): void => {
+    add(scope, group, "jobs_completed", latency.count);
+    add(scope, group, "latency_ms_mean", latency.mean);
+    add(scope, group, "latency_ms_p50", latency.p50);
+    add(scope, group, "latency_ms_p95", latency.p95);
+    add(scope, group, "latency_ms_p99", latency.p99);
+    add(scope, group, "latency_ms_max", latency.max);
+  };
+  addLatency("overall", "all", summary.latency_ms.overall);
+  add("overall", "all", "jobs_arrived", summary.jobs.arrived);
+  add("overall", "all", "jobs_failed", summary.jobs.failed);
+  add("overall", "all", "throughput_jobs_per_s", summary.throughput_jobs_per_s);
+  add("overall", "all", "makespan_ms", summary.makespan_ms);
+  add("overall", "all", "queue_wait_ms_p50", summary.queue_wait_ms.p50);
+  add("overall", "all", "queue_wait_ms_p95", summary.queue_wait_ms.p95);
+  add("overall", "all", "queue_wait_ms_max", summary.queue_wait_ms.max);
+  add("overall", "all", "requests_started", summary.requests.started);
+  add("overall", "all", "requests_rate_limited", summary.requests.rate_limited);
+  add("overall", "all", "requests_errors", summary.requests.errors);
+  add("overall", "all", "requests_timeouts", summary.requests.timeouts);
+  add("overall", "all", "requests_retries", summary.requests.retries);
+  add("overall", "all", "hidden_waiters_max", summary.hidden_waiters.max);
+  add("overall", "all", "hidden_wait_ms_total", summary.hidden_waiters.total_wait_ms);
+  add("overall", "all", "leases_unreleased", summary.leases.unreleased);
+  for (const [lane, latency] of Object.entries(summary.latency_ms.by_lane)) addLatency("lane", lane, latency);
+  for (const [tenant, latency] of Object.entries(summary.latency_ms.by_tenant)) addLatency("tenant", tenant, latency);
+  for (const [resource, utilization] of Object.entries(summary.utilization)) add("resource", resource, "utilization", utilization);
+  return rows;
+}
+
+export function rowKey(row: Pick<MetricRow, "scope" | "group" | "metric">): string {
+  return `${row.scope}\u0000${row.group}\u0000${row.metric}`;
+}

@@ -1,0 +1,140 @@
+// The files of a report folder: summary.md (to read), summary.csv and runs.csv (to analyse), summary.json
+// (everything, per seed included). All are built from one Comparison; a single run is a comparison of one
+// policy on one seed.
+
+import { stringify } from "csv-stringify/sync";
+import type { Comparison } from "../experiment/compare.ts";
+import { metricRows } from "../metrics/rows.ts";
+import { latencyTable, runTable } from "./tables.ts";
+import { renderMarkdown, renderText } from "./table.ts";
+
+export interface ReportContext {
+  /** The command that reproduces this report. */
+  readonly command: string;
+  readonly scenarioFile: string;
+  readonly version: string;
+}
+
+export function terminalSummary(comparison: Comparison): string {
+  return [headline(comparison), "", renderText(latencyTable(comparison)), "", renderText(runTable(comparison))].join("\n");
+}
+
+export function reportFiles(comparison: Comparison, context: ReportContext): Record<string, string> {
+  return {
+    "summary.md": markdown(comparison, context),
+    "summary.csv": summaryCsv(comparison),
+    "runs.csv": runsCsv(comparison),
+    "summary.json": `${JSON.stringify(summaryJson(comparison, context), null, 2)}\n`,
+  };
+}
+
+function headline(comparison: Comparison): string {
+  const { scenario, seeds, results } = comparison;
+  const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds[0]}–${seeds[seeds.length - 1]}), mean ± 95% CI`;
+  const jobs = results[0]?.runs[0]?.jobs.arrived ?? 0;
+  return `${scenario.name}: ${results.length} ${results.length === 1 ? "policy" : "policies"} × ${seedText}; ${jobs} jobs per run`;
+}
+
+function markdown(comparison: Comparison, context: ReportContext): string {
+  const { scenario } = comparison;
+  const policyLines = comparison.results.map(
+    (result) => `- \`${result.policy.name}\`${result.policy.description === "" ? "" : `: ${result.policy.description}`}`,
+  );
+  return [
+    `# schedlab report: ${scenario.name}`,
+    "",
+    scenario.description,
+    "",
+    headline(comparison),
+    "",
+    "Reproduce with:",
+    "",
+    "```sh",
+    context.command,
+    "```",
+    "",
+    "Policies (the first is the baseline for ratios):",
+    "",
+    ...policyLines,
+    "",
+    renderMarkdown(latencyTable(comparison)),
+    "",
+    renderMarkdown(runTable(comparison)),
+    "",
+    renderMarkdown(latencyTable(comparison, "tenant")),
+    "",
+    "## How to read this",
+    "",
+    "- Latency is `job_finished.t − job_arrived.t` of completed jobs; percentiles are nearest-rank on the exact sample of each run.",
+    "- With several seeds each cell is the mean over seeds ± the half-width of its 95% confidence interval (Student's t). Two policies whose intervals overlap may not differ.",
+    "- Every seed gives every policy the same jobs, so `P95 vs baseline` is the mean of per-seed ratios: a paired comparison, tighter than comparing two means.",
+    "- `queue wait` is `lease_acquired.t − task_ready.t`; `util` is the time-average share of a resource's limit held by leases.",
+    "- Every figure is recomputed from the event log (`schedlab run … --events FILE`); definitions are in docs/metrics.md.",
+    "",
+    `schedlab ${context.version}; scenario file \`${context.scenarioFile}\`.`,
+    "",
+  ].join("\n");
+}
+
+function summaryCsv(comparison: Comparison): string {
+  const records = comparison.results.flatMap((result) =>
+    result.rows.map((row) => ({
+      policy: result.policy.name,
+      scope: row.scope,
+      group: row.group,
+      metric: row.metric,
+      n: row.estimate.n,
+      mean: csvNumber(row.estimate.mean),
+      ci95: csvNumber(row.estimate.ci95),
+      min: csvNumber(row.estimate.min),
+      max: csvNumber(row.estimate.max),
+      ratio_to_baseline: csvNumber(row.ratioToBaseline.mean),
+      ratio_to_baseline_ci95: csvNumber(row.ratioToBaseline.ci95),
+    })),
+  );
+  return stringify(records, { header: true });
+}
+
+function runsCsv(comparison: Comparison): string {
+  const records = comparison.results.flatMap((result) =>
+    result.runs.flatMap((run) =>
+      metricRows(run).map((row) => ({
+        policy: result.policy.name,
+        seed: run.seed,
+        scope: row.scope,
+        group: row.group,
+        metric: row.metric,
+        value: csvNumber(row.value),
+      })),
+    ),
+  );
+  return stringify(records, { header: true });
+}
+
+function csvNumber(value: number): string {
+  return Number.isNaN(value) ? "" : String(value);
+}
+
+function summaryJson(comparison: Comparison, context: ReportContext): unknown {
+  return {
+    tool: "schedlab",
+    version: context.version,
+    command: context.command,
+    scenario: { name: comparison.scenario.name, file: context.scenarioFile, description: comparison.scenario.description },
+    seeds: comparison.seeds,
+    baseline: comparison.baseline,
+    policies: comparison.results.map((result) => ({
+      name: result.policy.name,
+      description: result.policy.description,
+      metrics: result.rows.map((row) => ({
+        scope: row.scope,
+        group: row.group,
+        metric: row.metric,
+        ...row.estimate,
+        ratio_to_baseline: row.ratioToBaseline.mean,
+        ratio_to_baseline_ci95: row.ratioToBaseline.ci95,
+      })),
+      runs: result.runs,
+    })),
+  };
+}

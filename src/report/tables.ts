@@ -1,0 +1,70 @@
+// The tables a comparison is read from: latency by lane, and the run-level figures (throughput, failures,
+// 429s, queue wait, utilization, change against the baseline).
+
+import { type Comparison, type PolicyResult, findRow } from "../experiment/compare.ts";
+import type { Estimate } from "../metrics/confidence.ts";
+import type { Scope } from "../metrics/rows.ts";
+import { formatChange, formatEstimate, formatPercent } from "./format.ts";
+import type { Table } from "./table.ts";
+
+const MISSING: Estimate = { n: 0, mean: Number.NaN, ci95: Number.NaN, min: Number.NaN, max: Number.NaN };
+
+function value(result: PolicyResult, scope: Scope, group: string, metric: string): Estimate {
+  return findRow(result, scope, group, metric)?.estimate ?? MISSING;
+}
+
+function groupsOf(comparison: Comparison, scope: Scope): string[] {
+  const groups = new Set<string>();
+  for (const result of comparison.results) for (const row of result.rows) if (row.scope === scope) groups.add(row.group);
+  return [...groups].sort();
+}
+
+const SECONDS = 1 / 1000;
+
+/** Job latency of completed jobs, in seconds, per lane and overall. */
+export function latencyTable(comparison: Comparison, scope: "lane" | "tenant" = "lane"): Table {
+  const rows: string[][] = [];
+  for (const result of comparison.results) {
+    const groups: [Scope, string][] = [...groupsOf(comparison, scope).map((group): [Scope, string] => [scope, group]), ["overall", "all"]];
+    groups.forEach(([rowScope, group], index) => {
+      rows.push([
+        index === 0 ? result.policy.name : "",
+        group,
+        formatEstimate(value(result, rowScope, group, "jobs_completed")),
+        formatEstimate(value(result, rowScope, group, "latency_ms_p50"), SECONDS),
+        formatEstimate(value(result, rowScope, group, "latency_ms_p95"), SECONDS),
+        formatEstimate(value(result, rowScope, group, "latency_ms_p99"), SECONDS),
+        formatEstimate(value(result, rowScope, group, "latency_ms_max"), SECONDS),
+      ]);
+    });
+  }
+  return {
+    title: `Job latency by ${scope} (seconds, completed jobs)`,
+    headers: ["policy", scope, "jobs", "P50", "P95", "P99", "max"],
+    numeric: [false, false, true, true, true, true, true],
+    rows,
+  };
+}
+
+/** Throughput, failures, rate limiting, queueing and utilization per policy. */
+export function runTable(comparison: Comparison): Table {
+  const resources = groupsOf(comparison, "resource");
+  const rows = comparison.results.map((result) => [
+    result.policy.name,
+    formatEstimate(value(result, "overall", "all", "throughput_jobs_per_s")),
+    formatEstimate(value(result, "overall", "all", "jobs_failed")),
+    formatEstimate(value(result, "overall", "all", "requests_rate_limited")),
+    formatEstimate(value(result, "overall", "all", "requests_retries")),
+    formatEstimate(value(result, "overall", "all", "queue_wait_ms_p95"), SECONDS),
+    ...resources.map((resource) => formatPercent(value(result, "resource", resource, "utilization"))),
+    result.policy.name === comparison.baseline
+      ? "baseline"
+      : formatChange(findRow(result, "overall", "all", "latency_ms_p95")?.ratioToBaseline ?? MISSING),
+  ]);
+  return {
+    title: "Runs",
+    headers: ["policy", "jobs/s", "failed", "429s", "retries", "queue wait P95 (s)", ...resources.map((resource) => `util ${resource}`), "P95 vs baseline"],
+    numeric: [false, true, true, true, true, true, ...resources.map(() => true), true],
+    rows,
+  };
+}

@@ -1,0 +1,162 @@
+// The scenario file format (JSON, snake_case), with its defaults. Objects are strict so that a misspelt
+// field is an error rather than a silently ignored setting. docs/scenario-format.md documents every field.
+
+import { z } from "zod";
+import { LANES, MODES } from "./types.ts";
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+const positiveInteger = z.number().int().positive();
+const probability = z.number().min(0).max(1);
+
+const lognormal = z
+  .strictObject({
+    kind: z.literal("lognormal"),
+    median: positive.optional(),
+    p95: positive.optional(),
+    mu: z.number().optional(),
+    sigma: nonNegative.optional(),
+  })
+  .superRefine((value, context) => {
+    const byQuantiles = value.median !== undefined && value.p95 !== undefined;
+    const byParameters = value.mu !== undefined && value.sigma !== undefined;
+    if (byQuantiles === byParameters) {
+      context.addIssue({ code: "custom", message: "a lognormal takes either median and p95, or mu and sigma" });
+    } else if (byQuantiles && (value.p95 as number) <= (value.median as number)) {
+      context.addIssue({ code: "custom", path: ["p95"], message: "p95 must be greater than median" });
+    }
+  })
+  .transform((value) =>
+    value.mu !== undefined && value.sigma !== undefined
+      ? { kind: value.kind, mu: value.mu, sigma: value.sigma }
+      : { kind: value.kind, median: value.median as number, p95: value.p95 as number },
+  );
+
+const distributionObject = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("constant"), value: nonNegative }),
+  z
+    .strictObject({ kind: z.literal("uniform"), min: nonNegative, max: nonNegative })
+    .refine((value) => value.max >= value.min, { path: ["max"], message: "max must be at least min" }),
+  z.strictObject({ kind: z.literal("exponential"), mean: positive }),
+  lognormal,
+  z
+    .strictObject({
+      kind: z.literal("empirical"),
+      values: z.array(nonNegative).min(1),
+      weights: z.array(nonNegative).optional(),
+    })
+    .refine((value) => value.weights === undefined || value.weights.length === value.values.length, {
+      path: ["weights"],
+      message: "weights must have one entry per value",
+    })
+    .refine((value) => value.weights === undefined || value.weights.some((weight) => weight > 0), {
+      path: ["weights"],
+      message: "at least one weight must be positive",
+    }),
+]);
+
+/** A bare number is shorthand for a constant. */
+export const distributionSchema = z.preprocess(
+  (value) => (typeof value === "number" ? { kind: "constant", value } : value),
+  distributionObject,
+);
+
+const rateLimitSchema = z.strictObject({
+  mode: z.enum(["token_bucket", "fixed_window", "none"]).default("token_bucket"),
+  requests_per_minute: positive.optional(),
+  tokens_per_minute: positive.optional(),
+  window_ms: positive.default(60_000),
+});
+
+const providerSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
+  max_concurrent: positiveInteger,
+  rate_limit: rateLimitSchema.default({ mode: "none", window_ms: 60_000 }),
+  latency: z.strictObject({
+    time_to_first_token_ms: distributionSchema,
+    decode_tokens_per_second: distributionSchema,
+  }),
+  reject_latency_ms: nonNegative.default(20),
+  error_rate: probability.default(0),
+  timeout_rate: probability.default(0),
+  timeout_ms: positive.default(120_000),
+  outages: z
+    .array(
+      z
+        .strictObject({ start_ms: nonNegative, end_ms: positive, status: z.enum(["error", "timeout"]).default("error") })
+        .refine((value) => value.end_ms > value.start_ms, { path: ["end_ms"], message: "end_ms must be after start_ms" }),
+    )
+    .default([]),
+});
+
+const shapeSchema = z.preprocess(
+  (value) => (value === "single" ? { kind: "single" } : value),
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("single") }),
+    z.strictObject({ kind: z.literal("chain"), length: positiveInteger.max(1000) }),
+    z.strictObject({ kind: z.literal("fanout"), width: positiveInteger.max(1000) }),
+  ]),
+);
+
+const templateSchema = z.strictObject({
+  name: z.string().min(1),
+  weight: positive.default(1),
+  lane: z.enum(LANES).default("batch"),
+  tenant: z.string().min(1).default("default"),
+  mode: z.enum(MODES).default("mention"),
+  provider: z.string().min(1),
+  shape: shapeSchema.default({ kind: "single" }),
+  calls_per_task: positiveInteger.max(1000).default(1),
+  input_tokens: distributionSchema,
+  output_tokens: distributionSchema,
+  max_output_tokens: positiveInteger,
+});
+
+const retrySchema = z.strictObject({
+  max_attempts: positiveInteger.max(100).default(5),
+  on_rate_limit: z.enum(["retry_after", "fixed"]).default("retry_after"),
+  fixed_delay_ms: nonNegative.default(1000),
+  error_backoff_base_ms: nonNegative.default(500),
+  error_backoff_max_ms: nonNegative.default(30_000),
+});
+
+const policySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
+  description: z.string().default(""),
+  queue: z.literal("fifo").default("fifo"),
+  admission: z.literal("lease").default("lease"),
+  global_max_concurrent: positiveInteger.optional(),
+  retry: retrySchema.default({
+    max_attempts: 5,
+    on_rate_limit: "retry_after",
+    fixed_delay_ms: 1000,
+    error_backoff_base_ms: 500,
+    error_backoff_max_ms: 30_000,
+  }),
+});
+
+export const scenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
+  description: z.string().default(""),
+  seed: z.number().int().nonnegative().default(1),
+  seeds: positiveInteger.max(10_000).default(5),
+  stop: z
+    .strictObject({ jobs: positiveInteger.optional(), duration_ms: positive.optional() })
+    .refine((value) => value.jobs !== undefined || value.duration_ms !== undefined, {
+      message: "give jobs, duration_ms, or both",
+    }),
+  arrivals: z.strictObject({
+    process: z.enum(["poisson", "constant"]).default("poisson"),
+    rate_per_second: positive,
+  }),
+  providers: z.array(providerSchema).min(1),
+  templates: z.array(templateSchema).min(1),
+  workers: z.strictObject({ spawn_ms: distributionSchema.default({ kind: "constant", value: 0 }) }).default({
+    spawn_ms: { kind: "constant", value: 0 },
+  }),
+  policies: z.array(policySchema).min(1),
+  limits: z.strictObject({ max_events: positiveInteger.default(200_000_000) }).default({ max_events: 200_000_000 }),
+});
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;
