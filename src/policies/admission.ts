@@ -2,7 +2,7 @@
 // hand the task and its lease to the caller, who may then spawn a worker that never waits for scheduler
 // capacity again.
 
-import { assert } from "./assert.ts";
+import { assertionFailed } from "./assert.ts";
 import type { Lease, LeaseLedger } from "./lease-ledger.ts";
 import type { Queueable, ReadyQueue } from "./ready-queue.ts";
 
@@ -32,7 +32,7 @@ export class LeaseAdmission<T extends Queueable> {
       const candidate = this.queue.select(this.eligible);
       if (candidate === undefined) break;
       const lease = this.ledger.tryAcquire(candidate.demand, candidate.id);
-      assert(lease !== undefined, `task ${candidate.id} was selected as eligible but its acquire was refused`);
+      if (lease === undefined) assertionFailed(`task ${candidate.id} was selected as eligible but its acquire was refused`);
       if (!this.queue.commit(candidate)) {
         this.ledger.release(lease, "stale");
         continue;

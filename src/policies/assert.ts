@@ -5,6 +5,15 @@ export class AssertionError extends Error {
   override name = "AssertionError";
 }
 
+/** For checks whose message is a constant string. */
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new AssertionError(message);
+}
+
+/**
+ * For hot paths: write `if (!ok) assertionFailed(\`…${detail}\`)` so that the message is only built when the
+ * check fails (a template literal passed to assert() is built on every call).
+ */
+export function assertionFailed(message: string): never {
+  throw new AssertionError(message);
 }

@@ -2,7 +2,7 @@
 // check-then-act window), release never throws and gives capacity back in the same call (no lagging counts).
 // See "The lease contract" in ../shared/docs/DESIGN.md.
 
-import { assert } from "./assert.ts";
+import { assert, assertionFailed } from "./assert.ts";
 import type { Clock } from "./clock.ts";
 
 /** What a task needs to run, e.g. `{ global: 1, "provider:fast": 1 }`. */
@@ -131,7 +131,7 @@ export class LeaseLedger {
     for (let index = 0; index < demand.slots.length; index += 1) {
       const slot = demand.slots[index] as number;
       this.held[slot] = (this.held[slot] as number) + (demand.amounts[index] as number);
-      assert((this.held[slot] as number) <= (this.limits[slot] as number), `held ${this.keys[slot]} exceeds its limit`);
+      if ((this.held[slot] as number) > (this.limits[slot] as number)) assertionFailed(`held ${this.keys[slot]} exceeds its limit`);
     }
     const lease = new LeaseRecord(this.nextLeaseId, task, demand, this.clock.now(), this.currentGeneration, this);
     this.nextLeaseId += 1;
@@ -149,7 +149,7 @@ export class LeaseLedger {
     for (let index = 0; index < demand.slots.length; index += 1) {
       const slot = demand.slots[index] as number;
       this.held[slot] = (this.held[slot] as number) - (demand.amounts[index] as number);
-      assert((this.held[slot] as number) >= -1e-9, `held ${this.keys[slot]} went below zero`);
+      if ((this.held[slot] as number) < -1e-9) assertionFailed(`held ${this.keys[slot]} went below zero`);
     }
     lease.releaseReason = reason;
     this.active.delete(lease.id);

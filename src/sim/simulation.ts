@@ -4,7 +4,7 @@
 // everything through the event log.
 
 import { LeaseAdmission } from "../policies/admission.ts";
-import { assert } from "../policies/assert.ts";
+import { assertionFailed } from "../policies/assert.ts";
 import { FifoQueue } from "../policies/fifo-queue.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason } from "../policies/lease-ledger.ts";
 import type { EventSink, LogEvent, TaskStatus } from "../eventlog/events.ts";
@@ -139,7 +139,7 @@ class Simulation {
         this.startRequest(event.subject as TaskRuntime);
         return;
       default:
-        assert(false, `unknown event kind ${event.kind}`);
+        assertionFailed(`unknown event kind ${event.kind}`);
     }
   }
 
@@ -165,7 +165,7 @@ class Simulation {
     const job: JobRuntime = { plan, tasks: [], unfinished: plan.tasks.length, failed: false };
     const provider = this.providers.get(plan.template.provider);
     const demand = this.demands.get(plan.template.provider);
-    assert(provider !== undefined && demand !== undefined, `template ${plan.template.name} names an unknown provider`);
+    if (provider === undefined || demand === undefined) assertionFailed(`template ${plan.template.name} names an unknown provider`);
     for (const taskPlan of plan.tasks) {
       job.tasks.push({
         id: this.nextTaskId,
@@ -229,7 +229,7 @@ class Simulation {
 
   private startRequest(task: TaskRuntime): void {
     const call = task.plan.calls[task.callIndex];
-    assert(call !== undefined, `task ${task.id} has no call ${task.callIndex}`);
+    if (call === undefined) assertionFailed(`task ${task.id} has no call ${task.callIndex}`);
     const maxOutputTokens = task.job.plan.template.maxOutputTokens;
     task.request = this.nextRequestId;
     this.nextRequestId += 1;
@@ -248,7 +248,7 @@ class Simulation {
 
   private onRequestDone(task: TaskRuntime): void {
     const outcome = task.outcome;
-    assert(outcome !== undefined, `task ${task.id} finished a request it never started`);
+    if (outcome === undefined) assertionFailed(`task ${task.id} finished a request it never started`);
     task.outcome = undefined;
     this.emit(
       outcome.retryAfterMs === undefined
@@ -289,7 +289,7 @@ class Simulation {
 
   private finishTask(task: TaskRuntime, status: TaskStatus, reason: ReleaseReason): void {
     const lease = task.lease;
-    assert(lease !== undefined, `task ${task.id} finished without a lease`);
+    if (lease === undefined) assertionFailed(`task ${task.id} finished without a lease`);
     const result = this.ledger.release(lease, reason);
     this.emit({ type: "lease_released", lease: lease.id, task: task.id, reason, result });
     task.lease = undefined;

@@ -1,6 +1,6 @@
 // Simulated time. Only the engine moves it, and only forwards.
 
-import { assert } from "../policies/assert.ts";
+import { assertionFailed } from "../policies/assert.ts";
 import type { Clock } from "../policies/clock.ts";
 
 export class VirtualClock implements Clock {
@@ -11,7 +11,7 @@ export class VirtualClock implements Clock {
   }
 
   advanceTo(timeMs: number): void {
-    assert(timeMs >= this.currentMs, `virtual time cannot go back from ${this.currentMs} to ${timeMs}`);
+    if (!(timeMs >= this.currentMs)) assertionFailed(`virtual time cannot go back from ${this.currentMs} to ${timeMs}`);
     this.currentMs = timeMs;
   }
 }
