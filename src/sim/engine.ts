@@ -43,9 +43,10 @@ export class Engine {
     this.heap.push(this.clock.now() + delayMs, kind, subject);
   }
 
-  /** Runs until no event is left. */
+  /** Runs until no event is left. The event handed to `handler` is reused: read it, do not keep it. */
   run(handler: EventHandler): void {
-    for (let event = this.heap.pop(); event !== undefined; event = this.heap.pop()) {
+    const event: ScheduledEvent = { timeMs: 0, sequence: 0, kind: 0, subject: undefined };
+    while (this.heap.popInto(event)) {
       if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
       this.processed += 1;
       this.clock.advanceTo(event.timeMs);
