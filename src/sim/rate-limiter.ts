@@ -48,8 +48,10 @@ export class TokenBucketLimiter implements RateLimiter {
       this.tokenLevel -= tokens;
       return 0;
     }
-    const requestWaitMs = requestShortfall > EPSILON ? (requestShortfall * 60_000) / this.requestCapacity : 0;
-    const tokenWaitMs = tokenShortfall > EPSILON ? (tokenShortfall * 60_000) / this.tokenCapacity : 0;
+    // Admission tolerates a shortfall of EPSILON, so wait for the rest only: waiting for all of it lets
+    // rounding noise (1.0000000000000009 ms) round up to a whole extra millisecond.
+    const requestWaitMs = requestShortfall > EPSILON ? ((requestShortfall - EPSILON) * 60_000) / this.requestCapacity : 0;
+    const tokenWaitMs = tokenShortfall > EPSILON ? ((tokenShortfall - EPSILON) * 60_000) / this.tokenCapacity : 0;
     return Math.max(1, Math.ceil(Math.max(requestWaitMs, tokenWaitMs)));
   }
 
