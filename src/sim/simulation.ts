@@ -293,8 +293,10 @@ class Simulation {
     const result = this.ledger.release(lease, reason);
     this.emit({ type: "lease_released", lease: lease.id, task: task.id, reason, result });
     task.lease = undefined;
-    this.settle(task, status);
     const job = task.job;
+    // Marked before the task settles: if it is the job's last task, settling it finishes the job.
+    if (status === "failed") job.failed = true;
+    this.settle(task, status);
     if (status === "completed" && !job.failed) {
       for (const index of task.plan.dependents) {
         const dependent = job.tasks[index] as TaskRuntime;
@@ -302,14 +304,13 @@ class Simulation {
         if (dependent.remainingDependencies === 0) this.makeReady(dependent);
       }
     } else if (status === "failed") {
-      this.abortJob(job);
+      this.cancelUnstarted(job);
     }
     this.dispatch();
   }
 
   /** A failed task fails its job: tasks not yet running are canceled; running ones finish on their own. */
-  private abortJob(job: JobRuntime): void {
-    job.failed = true;
+  private cancelUnstarted(job: JobRuntime): void {
     for (const task of job.tasks) {
       if (task.state === "ready") this.admission.queue.remove(task);
       if (task.state === "ready" || task.state === "pending") this.settle(task, "canceled");
