@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { LeaseAdmission } from "../../src/policies/admission.ts";
+import type { Clock } from "../../src/policies/clock.ts";
+import { FifoQueue } from "../../src/policies/fifo-queue.ts";
+import { type Demand, type Lease, LeaseLedger } from "../../src/policies/lease-ledger.ts";
+
+const clock: Clock = { now: () => 0 };
+
+interface Task {
+  readonly id: number;
+  readonly demand: Demand;
+}
+
+function setup() {
+  const ledger = new LeaseLedger({ "provider:a": 1, "provider:b": 2 }, clock);
+  const onA = ledger.demand({ "provider:a": 1 });
+  const onB = ledger.demand({ "provider:b": 1 });
+  return { ledger, onA, onB };
+}
+
+describe("FifoQueue", () => {
+  it("selects the oldest eligible task without removing it; commit removes it", () => {
+    const { onA, onB } = setup();
+    const queue = new FifoQueue<Task>();
+    const tasks = [
+      { id: 1, demand: onA },
+      { id: 2, demand: onB },
+      { id: 3, demand: onA },
+    ];
+    for (const task of tasks) queue.enqueue(task);
+    expect(queue.select(() => true)?.id).toBe(1);
+    expect(queue.select(() => true)?.id).toBe(1);
+    expect(queue.size).toBe(3);
+    // A full provider:a does not block the provider:b task behind it.
+    expect(queue.select((task) => task.demand === onB)?.id).toBe(2);
+    expect(queue.commit(tasks[0] as Task)).toBe(true);
+    expect(queue.select(() => true)?.id).toBe(2);
+    expect(queue.size).toBe(2);
+  });
+
+  it("a commit of a task no longer queued is stale", () => {
+    const { onA } = setup();
+    const queue = new FifoQueue<Task>();
+    const task = { id: 1, demand: onA };
+    queue.enqueue(task);
+    expect(queue.remove(task)).toBe(true);
+    expect(queue.commit(task)).toBe(false);
+    expect(queue.remove(task)).toBe(false);
+    expect(queue.size).toBe(0);
+  });
+
+  it("removes a task from the middle and keeps the order of the rest", () => {
+    const { onA } = setup();
+    const queue = new FifoQueue<Task>();
+    const tasks = [1, 2, 3, 4].map((id) => ({ id, demand: onA }));
+    for (const task of tasks) queue.enqueue(task);
+    queue.remove(tasks[1] as Task);
+    const order: number[] = [];
+    for (let next = queue.select(() => true); next !== undefined; next = queue.select(() => true)) {
+      order.push(next.id);
+      queue.commit(next);
+    }
+    expect(order).toEqual([1, 3, 4]);
+  });
+});
+
+describe("LeaseAdmission", () => {
+  it("admits in queue order while capacity allows, each with a lease taken before the callback", () => {
+    const { ledger, onA, onB } = setup();
+    const admission = new LeaseAdmission<Task>(ledger, new FifoQueue<Task>());
+    for (const [id, demand] of [[1, onA], [2, onA], [3, onB], [4, onB], [5, onB]] as const) admission.submit({ id, demand });
+    const admitted: [number, Lease][] = [];
+    admission.dispatch((task, lease) => {
+      expect(lease.task).toBe(task.id);
+      expect(lease.demand).toBe(task.demand);
+      admitted.push([task.id, lease]);
+    });
+    expect(admitted.map(([id]) => id)).toEqual([1, 3, 4]);
+    expect(admission.queue.size).toBe(2);
+    expect(ledger.release((admitted[0] as [number, Lease])[1], "success")).toBe("released");
+    const next: number[] = [];
+    admission.dispatch((task) => next.push(task.id));
+    expect(next).toEqual([2]);
+  });
+});
