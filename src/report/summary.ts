@@ -3,8 +3,9 @@
 // policy on one seed.
 
 import { stringify } from "csv-stringify/sync";
-import type { Comparison } from "../experiment/compare.ts";
+import { type Comparison, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
+import { formatNumber } from "./format.ts";
 import { latencyTable, runTable } from "./tables.ts";
 import { renderMarkdown, renderText } from "./table.ts";
 
@@ -16,7 +17,26 @@ export interface ReportContext {
 }
 
 export function terminalSummary(comparison: Comparison): string {
-  return [headline(comparison), "", renderText(latencyTable(comparison)), "", renderText(runTable(comparison))].join("\n");
+  const notes = caveats(comparison);
+  return [headline(comparison), "", renderText(latencyTable(comparison)), "", renderText(runTable(comparison)), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+}
+
+/**
+ * Warnings a reader needs to interpret the tables: latency counts completed jobs only, so a policy that
+ * fails its slowest jobs looks faster than it is.
+ */
+export function caveats(comparison: Comparison): string[] {
+  const notes: string[] = [];
+  for (const result of comparison.results) {
+    const failed = findRow(result, "overall", "all", "jobs_failed")?.estimate.mean ?? 0;
+    const arrived = findRow(result, "overall", "all", "jobs_arrived")?.estimate.mean ?? 0;
+    if (failed <= 0 || arrived <= 0) continue;
+    notes.push(
+      `Note: ${result.policy.name} failed ${formatNumber(failed)} of ${formatNumber(arrived)} jobs per run (${formatNumber((100 * failed) / arrived)}%). ` +
+        "Latency counts completed jobs only, so its percentiles leave out jobs that failed, often the slowest ones.",
+    );
+  }
+  return notes;
 }
 
 export function reportFiles(comparison: Comparison, context: ReportContext): Record<string, string> {
@@ -61,6 +81,7 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "",
     renderMarkdown(runTable(comparison)),
     "",
+    ...caveats(comparison).flatMap((note) => [`> ${note}`, ""]),
     renderMarkdown(latencyTable(comparison, "tenant")),
     "",
     "## How to read this",
