@@ -198,3 +198,54 @@ describe("the default scenario", () => {
     expect(requestsPerMinute / limit).toBeLessThan(0.95);
   });
 });
+
+describe("workload", () => {
+  it("constant arrivals are evenly spaced at 1/rate", () => {
+    const file = minimalScenarioFile();
+    file.stop = { jobs: 50 };
+    file.arrivals = { process: "constant", rate_per_second: 4 };
+    const times = eventsOfType(runLogged(scenarioFrom(file), 1).events, "job_arrived").map((event) => event.t);
+    expect(times).toHaveLength(50);
+    times.forEach((time, index) => expect(time).toBeCloseTo(250 * (index + 1), 6));
+  });
+
+  it("Poisson arrivals have the requested mean rate", () => {
+    const file = minimalScenarioFile();
+    file.stop = { jobs: 20_000 };
+    file.arrivals = { process: "poisson", rate_per_second: 4 };
+    const arrived = eventsOfType(runLogged(scenarioFrom(file), 1).events, "job_arrived");
+    const ratePerSecond = (arrived.length * 1000) / (arrived[arrived.length - 1] as { t: number }).t;
+    expect(ratePerSecond).toBeGreaterThan(3.9);
+    expect(ratePerSecond).toBeLessThan(4.1);
+  });
+
+  it("a duration stops arrivals at duration_ms, then the run drains every job", () => {
+    const file = minimalScenarioFile();
+    file.stop = { duration_ms: 60_000 };
+    const { events, summary } = runLogged(scenarioFrom(file), 1);
+    const arrived = eventsOfType(events, "job_arrived");
+    expect(Math.max(...arrived.map((event) => event.t))).toBeLessThan(60_000);
+    expect(arrived.length).toBeGreaterThan(250);
+    expect(summary.jobs.completed).toBe(arrived.length);
+    expect(summary.makespan_ms).toBeGreaterThanOrEqual(Math.max(...arrived.map((event) => event.t)));
+  });
+
+  it("with both jobs and duration_ms, whichever comes first stops arrivals", () => {
+    const file = minimalScenarioFile();
+    file.stop = { jobs: 10, duration_ms: 60_000 };
+    expect(runLogged(scenarioFrom(file), 1).summary.jobs.arrived).toBe(10);
+  });
+
+  it("templates are chosen in proportion to their weights", () => {
+    const file = minimalScenarioFile();
+    file.stop = { jobs: 4000 };
+    file.templates = [
+      { name: "common", weight: 3, provider: "p", input_tokens: 10, output_tokens: 5, max_output_tokens: 10 },
+      { name: "rare", weight: 1, provider: "p", input_tokens: 10, output_tokens: 5, max_output_tokens: 10 },
+    ];
+    const arrived = eventsOfType(runLogged(scenarioFrom(file), 1).events, "job_arrived");
+    const rareShare = arrived.filter((event) => event.template === "rare").length / arrived.length;
+    expect(rareShare).toBeGreaterThan(0.22);
+    expect(rareShare).toBeLessThan(0.28);
+  });
+});
