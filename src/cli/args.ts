@@ -1,7 +1,7 @@
 // Shared pieces of command-line handling: typed usage errors, number flags, finding a scenario file.
 
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A mistake in how a command was called; printed in one line with exit code 2. */
@@ -14,10 +14,60 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** util.parseArgs, strict, with its errors turned into UsageErrors that name the command. */
 export function parseCommand<T extends Options>(command: string, argv: readonly string[], options: T) {
   try {
-    return parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    const args = joinNegativeValues(argv, options);
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]?.replace(/\. To specify a positional.*$/, "") ?? String(error);
     throw new UsageError(`${command}: ${message.charAt(0).toLowerCase()}${message.slice(1)} (see 'schedlab ${command} --help')`);
+  }
+}
+
+/**
+ * `--seed -1` would make parseArgs read "-1" as an option; joined as `--seed=-1` it reaches the flag's own
+ * check, which can then say what is wrong with the value.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const token = argv[index] as string;
+    const next = argv[index + 1];
+    const name = token.startsWith("--") ? token.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${token}=${next}`);
+      index += 1;
+    } else {
+      joined.push(token);
+    }
+  }
+  return joined;
+}
+
+/** A file to be written: its folder must exist, and it must not be a folder itself. Checked before any run. */
+export function requireWritableFile(flag: string, path: string): void {
+  const folder = dirname(resolve(path));
+  if (!isDirectory(folder)) throw new UsageError(`--${flag}: cannot write "${path}": folder "${dirname(path)}" does not exist`);
+  if (isDirectory(path)) throw new UsageError(`--${flag}: "${path}" is a folder; give a file name`);
+}
+
+/** A report folder: it may not exist yet, but nothing that is not a folder may stand in its place. */
+export function requireFolderTarget(flag: string, path: string): void {
+  let current = resolve(path);
+  for (;;) {
+    if (existsSync(current)) {
+      if (!isDirectory(current)) throw new UsageError(`--${flag}: "${current}" exists and is not a folder`);
+      return;
+    }
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { compare } from "../experiment/compare.ts";
 import { loadScenario } from "../scenario/load.ts";
-import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
+import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, resolveScenario, shellQuote } from "./args.ts";
 import { emitReport } from "./report-output.ts";
 
 export const COMPARE_HELP = `Usage: schedlab compare SCENARIO [options]
@@ -46,6 +46,8 @@ export function compareCommand(argv: readonly string[]): void {
     }
     return policy;
   });
+  const out = values.out ?? join("reports", `${scenario.name}-compare`);
+  requireFolderTarget("out", out);
   const firstSeed = firstSeedFlag ?? scenario.seed;
   const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
   const progress = process.stderr.isTTY === true && values.json !== true;
@@ -71,5 +73,5 @@ export function compareCommand(argv: readonly string[]): void {
   ]
     .map(shellQuote)
     .join(" ");
-  emitReport(comparison, { out: values.out ?? join("reports", `${scenario.name}-compare`), command, scenarioFile, json: values.json === true });
+  emitReport(comparison, { out, command, scenarioFile, json: values.json === true });
 }

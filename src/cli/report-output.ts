@@ -3,11 +3,16 @@
 import type { Comparison } from "../experiment/compare.ts";
 import { reportFiles, terminalSummary } from "../report/summary.ts";
 import { writeFilesAtomically } from "../report/write.ts";
-import { packageVersion } from "./args.ts";
+import { UsageError, packageVersion } from "./args.ts";
 
 export function emitReport(comparison: Comparison, options: { out: string; command: string; scenarioFile: string; json: boolean }): void {
   const files = reportFiles(comparison, { command: options.command, scenarioFile: options.scenarioFile, version: packageVersion() });
-  const written = writeFilesAtomically(options.out, files);
+  let written: string[];
+  try {
+    written = writeFilesAtomically(options.out, files);
+  } catch (error) {
+    throw new UsageError(`--out: cannot write the report to "${options.out}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
   if (options.json) {
     process.stdout.write(files["summary.json"] ?? "");
     return;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runOnce } from "../experiment/run.ts";
 import { compareFromRuns } from "../experiment/compare.ts";
 import { loadScenario } from "../scenario/load.ts";
-import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
+import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
 import { emitReport } from "./report-output.ts";
 
 export const RUN_HELP = `Usage: schedlab run SCENARIO [options]
@@ -46,6 +46,8 @@ export function runCommand(argv: readonly string[]): void {
   }
   const seed = seedFlag ?? scenario.seed;
   const out = values.out ?? join("reports", `${scenario.name}-${policy.name}`);
+  requireFolderTarget("out", out);
+  if (values.events !== undefined) requireWritableFile("events", values.events);
   const summary = runOnce({ scenario, policy, seed, eventsFile: values.events });
   const command = ["schedlab", "run", scenarioFile, "--policy", policy.name, "--seed", String(seed), ...(values.events === undefined ? [] : ["--events", values.events])]
     .map(shellQuote)

@@ -2,6 +2,7 @@
 // can cause becomes a ScenarioError naming the file, the path to the bad value and what is wrong with it.
 
 import { readFileSync } from "node:fs";
+import { type ParseError, parse as parseTolerant, printParseErrorCode } from "jsonc-parser";
 import type { z } from "zod";
 import type { DistributionSpec } from "../sim/distributions.ts";
 import { type ScenarioFile, scenarioSchema } from "./schema.ts";
@@ -35,8 +36,8 @@ export function parseScenario(text: string, file: string): Scenario {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new ScenarioError(file, "", `not valid JSON: ${describeJsonError(text, error as Error)}`);
+  } catch {
+    throw new ScenarioError(file, "", `not valid JSON: ${describeJsonError(text)}`);
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
@@ -72,7 +73,18 @@ function normalize(data: ScenarioFile, file: string): Scenario {
     timeoutRate: provider.timeout_rate,
     timeoutMs: provider.timeout_ms,
     outages: provider.outages.map((outage) => ({ startMs: outage.start_ms, endMs: outage.end_ms, status: outage.status })),
+    pricePer1kInputTokens: provider.price_per_1k_input_tokens,
+    pricePer1kOutputTokens: provider.price_per_1k_output_tokens,
   }));
+  const providerNames = data.providers.map((provider) => provider.name);
+  const requireProvider = (path: string, name: string): void => {
+    if (!providerNames.includes(name)) fail(path, `no provider is named "${name}" (have: ${providerNames.join(", ")})`);
+  };
+  if (data.orchestrator_provider !== undefined) requireProvider("orchestrator_provider", data.orchestrator_provider);
+  const declared = new Set(Object.keys(data.resources));
+  for (const key of declared) {
+    if (/^(global|provider:|mode:|project:)/.test(key)) fail(`resources.${key}`, "global, provider:, mode: and project: resources come from providers and policies; name it otherwise");
+  }
 
   data.providers.forEach((provider, index) => {
     const decode = provider.latency.decode_tokens_per_second;
@@ -83,8 +95,14 @@ function normalize(data: ScenarioFile, file: string): Scenario {
 
   const templates: JobTemplate[] = data.templates.map((template, index) => {
     const providerIndex = data.providers.findIndex((provider) => provider.name === template.provider);
-    if (providerIndex < 0) {
-      fail(`templates[${index}].provider`, `no provider is named "${template.provider}" (have: ${data.providers.map((p) => p.name).join(", ")})`);
+    requireProvider(`templates[${index}].provider`, template.provider);
+    for (const [role, name] of Object.entries(template.role_providers)) {
+      if (name !== undefined) requireProvider(`templates[${index}].role_providers.${role}`, name);
+    }
+    for (const [key, amount] of Object.entries(template.resources)) {
+      const limit = data.resources[key];
+      if (limit === undefined) fail(`templates[${index}].resources.${key}`, `"${key}" is not declared in the scenario's resources`);
+      else if (amount > limit) fail(`templates[${index}].resources.${key}`, `takes ${amount} but the limit is ${limit}: such tasks could never run`);
     }
     const tokensPerMinute = data.providers[providerIndex]?.rate_limit.tokens_per_minute;
     const largestRequest = upperBound(template.input_tokens) + template.max_output_tokens;
@@ -106,8 +124,17 @@ function normalize(data: ScenarioFile, file: string): Scenario {
       inputTokens: template.input_tokens,
       outputTokens: template.output_tokens,
       maxOutputTokens: template.max_output_tokens,
+      roleProviders: definedOnly(template.role_providers),
+      resources: template.resources,
     };
   });
+  if (data.workers.stall_rate > 0) {
+    data.policies.forEach((policy, index) => {
+      if (policy.reap_after_ms === undefined && policy.task_timeout_ms === undefined) {
+        fail(`policies[${index}]`, "workers.stall_rate > 0 needs reap_after_ms or task_timeout_ms, or stalled workers would hold their leases forever");
+      }
+    });
+  }
 
   const policies: PolicySpec[] = data.policies.map((policy) => ({
     name: policy.name,
@@ -115,6 +142,22 @@ function normalize(data: ScenarioFile, file: string): Scenario {
     queue: policy.queue,
     admission: policy.admission,
     globalMaxConcurrent: policy.global_max_concurrent,
+    modeLimits: definedOnly(policy.mode_limits),
+    projectLimits: policy.project_limits,
+    projectMentionLimits: policy.project_mention_limits,
+    salvageTransient: policy.salvage_transient,
+    taskFailure: {
+      strategy: policy.task_failure.strategy,
+      maxRetries: policy.task_failure.max_retries,
+      backoffBaseMs: policy.task_failure.backoff_base_ms,
+      backoffMaxMs: policy.task_failure.backoff_max_ms,
+      jitter: policy.task_failure.jitter,
+    },
+    ask: { answer: policy.ask.answer, afterMs: policy.ask.after_ms },
+    taskTimeoutMs: policy.task_timeout_ms,
+    reapAfterMs: policy.reap_after_ms,
+    rejectBackoff: { baseMs: policy.reject_backoff.base_ms, maxMs: policy.reject_backoff.max_ms },
+    tokenBudget: policy.token_budget === undefined ? undefined : { tokensPerTask: policy.token_budget.tokens_per_task, enforcement: policy.token_budget.enforcement },
     retry: {
       maxAttempts: policy.retry.max_attempts,
       onRateLimit: policy.retry.on_rate_limit,
@@ -133,10 +176,28 @@ function normalize(data: ScenarioFile, file: string): Scenario {
     arrivals: { process: data.arrivals.process, ratePerSecond: data.arrivals.rate_per_second },
     providers,
     templates,
-    workers: { spawnMs: data.workers.spawn_ms },
+    workers: {
+      spawnMs: data.workers.spawn_ms,
+      stopMs: data.workers.stop_ms,
+      spawnFailureRate: data.workers.spawn_failure_rate,
+      stallRate: data.workers.stall_rate,
+    },
+    faults: {
+      jobCancelRate: data.faults.job_cancel_rate,
+      cancelAfterMs: data.faults.cancel_after_ms,
+      staleSelectionRate: data.faults.stale_selection_rate,
+    },
+    shutdown: data.shutdown === undefined ? undefined : { atMs: data.shutdown.at_ms, mode: data.shutdown.mode },
+    resources: data.resources,
+    orchestratorProvider: data.orchestrator_provider,
     policies,
     limits: { maxEvents: data.limits.max_events },
   };
+}
+
+/** Drops keys whose value is undefined (optional fields the file left out). */
+function definedOnly<T>(record: Readonly<Record<string, T | undefined>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined));
 }
 
 function requireUnique(names: string[], list: string, fail: (path: string, problem: string) => never): void {
@@ -205,12 +266,40 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   return `${issue.message} (got ${JSON.stringify(value)?.slice(0, 80)})`;
 }
 
-function describeJsonError(text: string, error: Error): string {
-  const match = /position (\d+)/.exec(error.message);
-  if (match === null) return error.message;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
+const JSON_PROBLEMS: Readonly<Record<string, string>> = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "malformed number",
+  PropertyNameExpected: "expected a property name in double quotes",
+  ValueExpected: "expected a value",
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: "unexpected text after the end of the JSON value",
+  InvalidCommentToken: "comments are not allowed",
+  UnexpectedEndOfComment: "comments are not allowed",
+  UnexpectedEndOfString: "unterminated string",
+  UnexpectedEndOfNumber: "malformed number",
+  InvalidUnicode: "invalid unicode escape",
+  InvalidEscapeCharacter: "invalid escape character",
+  InvalidCharacter: "invalid character in a string",
+};
+
+/**
+ * Where and what the first syntax error is, in one line. Node's JSON.parse messages often give no position
+ * and quote the text around the error, newlines included; a tolerant parser reports an exact offset.
+ */
+function describeJsonError(text: string): string {
+  if (text.trim() === "") return "the file is empty";
+  const errors: ParseError[] = [];
+  parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first === undefined) return "the file is not a JSON value";
+  const code = printParseErrorCode(first.error);
+  const before = text.slice(0, first.offset);
   const line = before.split("\n").length;
-  const column = position - before.lastIndexOf("\n");
-  return `${error.message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+  const column = first.offset - before.lastIndexOf("\n");
+  const atEnd = text.slice(first.offset).trim() === "";
+  const problem = atEnd && code !== "EndOfFileExpected" ? "the file ends too early" : (JSON_PROBLEMS[code] ?? code);
+  return `${problem} at line ${line}, column ${column}`;
 }
