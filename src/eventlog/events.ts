@@ -1,19 +1,26 @@
 // The event log's shape: a public contract (../shared/docs/DESIGN.md, "Event log"). Each line of a JSONL log
-// is `{ seq, t, type, ...fields }`. Extra fields and extra types are allowed; these are what schedlab writes.
+// is `{ seq, t, type, ...fields }`. Extra fields and extra types are allowed. The scheduler's events are
+// declared with it (src/policies/scheduler-events.ts); the simulated world's are here.
 
-import type { ReleaseReason, ReleaseResult } from "../policies/lease-ledger.ts";
+import type { SchedulerEvent } from "../policies/scheduler-events.ts";
 import type { RequestStatus } from "../sim/provider.ts";
 
-export type TaskStatus = "completed" | "failed" | "canceled" | "skipped";
-export type JobStatus = "completed" | "failed" | "canceled";
+export type { JobStatus, SchedulerEvent, TaskStatus } from "../policies/scheduler-events.ts";
 
-export type LogEvent =
+export interface ProviderPrice {
+  readonly input_per_1k: number;
+  readonly output_per_1k: number;
+}
+
+export type WorldEvent =
   | {
       readonly type: "run_started";
       readonly scenario: string;
       readonly policy: string;
       readonly seed: number;
       readonly capacities: Readonly<Record<string, number>>;
+      readonly admission: string;
+      readonly prices: Readonly<Record<string, ProviderPrice>>;
     }
   | {
       readonly type: "job_arrived";
@@ -24,23 +31,19 @@ export type LogEvent =
       readonly template: string;
       readonly tasks: number;
     }
-  | { readonly type: "task_ready"; readonly task: number; readonly job: number; readonly role: string }
-  | {
-      readonly type: "lease_acquired";
-      readonly lease: number;
-      readonly task: number;
-      readonly resources: Readonly<Record<string, number>>;
-    }
   | { readonly type: "worker_spawned"; readonly task: number; readonly worker: number }
-  | { readonly type: "worker_wait_started"; readonly task: number; readonly worker: number; readonly resource: string }
-  | { readonly type: "worker_wait_ended"; readonly task: number; readonly worker: number; readonly resource: string }
+  | { readonly type: "spawn_failed"; readonly task: number; readonly worker: number }
+  | { readonly type: "worker_stalled"; readonly task: number; readonly worker: number }
+  | { readonly type: "worker_stopped"; readonly task: number; readonly worker: number }
   | {
       readonly type: "request_started";
       readonly task: number;
       readonly provider: string;
       readonly request: number;
       readonly attempt: number;
+      /** Charged up front: input + max output. */
       readonly tokens: number;
+      readonly input_tokens: number;
     }
   | {
       readonly type: "request_finished";
@@ -51,16 +54,13 @@ export type LogEvent =
       readonly retry_after_ms?: number;
       readonly output_tokens: number;
     }
-  | {
-      readonly type: "lease_released";
-      readonly lease: number;
-      readonly task: number;
-      readonly reason: ReleaseReason;
-      readonly result: ReleaseResult;
-    }
-  | { readonly type: "task_finished"; readonly task: number; readonly job: number; readonly status: TaskStatus }
-  | { readonly type: "job_finished"; readonly job: number; readonly status: JobStatus }
+  /** A request in flight when its worker was stopped: it never finishes. */
+  | { readonly type: "request_aborted"; readonly task: number; readonly provider: string; readonly request: number }
+  | { readonly type: "budget_exceeded"; readonly task: number; readonly tokens: number; readonly budget: number; readonly enforced: boolean }
+  | { readonly type: "job_cancel_requested"; readonly job: number }
   | { readonly type: "run_finished"; readonly makespan_ms: number; readonly events: number };
+
+export type LogEvent = SchedulerEvent | WorldEvent;
 
 export type LogEventType = LogEvent["type"];
 

@@ -2,7 +2,8 @@
 // recompute every figure (../shared/docs/DESIGN.md, "Metrics"). It consumes events as they happen (as a sink
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
-import type { EventSink, LogEvent, LoggedEvent } from "../eventlog/events.ts";
+import type { EventSink, LogEvent, LoggedEvent, ProviderPrice } from "../eventlog/events.ts";
+import { IdTable } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
 
 export interface RunSummary {
@@ -23,6 +24,11 @@ export interface RunSummary {
   };
   /** lease_acquired.t − task_ready.t, per admission. */
   readonly queue_wait_ms: Percentiles;
+  /**
+   * task_ready.t to the last lease_acquired before the task's first request: how long until the task held
+   * everything it needs. Equals queue wait under lease-before-spawn; adds the hidden wait otherwise.
+   */
+  readonly ready_to_lease_gap_ms: Percentiles;
   readonly requests: {
     readonly started: number;
     readonly ok: number;
@@ -35,6 +41,20 @@ export interface RunSummary {
   /** Per resource: ∫ held dt / (limit × makespan). */
   readonly utilization: Readonly<Record<string, number>>;
   readonly hidden_waiters: { readonly max: number; readonly total_wait_ms: number };
+  readonly scheduler: {
+    readonly refused_spawns: number;
+    readonly backoff_ms: number;
+    readonly task_retries: number;
+    readonly spawn_failures: number;
+    readonly deadlocks: number;
+    readonly jobs_paused: number;
+    readonly zombies: number;
+    readonly requests_aborted: number;
+    readonly budget_warnings: number;
+    readonly budget_enforced: number;
+  };
+  /** Price of successful requests: input and produced output tokens at the provider's price per 1k. */
+  readonly cost: { readonly total: number; readonly per_completed_job: Percentiles };
   readonly leases: {
     readonly acquired: number;
     readonly released: number;
@@ -52,11 +72,6 @@ interface ResourceUse {
   integral: number;
 }
 
-interface JobInfo {
-  readonly arrivedMs: number;
-  readonly lane: string;
-  readonly tenant: string;
-}
 
 export class MetricsCollector implements EventSink {
   private scenario = "";
@@ -64,13 +79,18 @@ export class MetricsCollector implements EventSink {
   private seed = 0;
   private makespanMs = 0;
   private events = 0;
-  private readonly jobs = new Map<number, JobInfo>();
+  /** Per job: arrival time, and lane and tenant as indexes into `groupNames`. */
+  private readonly jobArrivedMs = new IdTable();
+  private readonly jobLane = new IdTable();
+  private readonly jobTenant = new IdTable();
+  private readonly groupNames: string[] = [];
+  private readonly groupIndex = new Map<string, number>();
   private readonly jobCounts = { arrived: 0, completed: 0, failed: 0, canceled: 0 };
   private readonly taskCounts = { ready: 0, completed: 0, failed: 0, canceled: 0, skipped: 0 };
   private readonly latencyOverall = new Sample();
   private readonly latencyByLane = new Map<string, Sample>();
   private readonly latencyByTenant = new Map<string, Sample>();
-  private readonly readySince = new Map<number, number>();
+  private readonly readySince = new IdTable();
   private readonly queueWait = new Sample();
   private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0 };
   private readonly resources = new Map<string, ResourceUse>();
@@ -81,6 +101,30 @@ export class MetricsCollector implements EventSink {
   private readonly waitingSince = new Map<string, number>();
   private hiddenWaitersMax = 0;
   private hiddenWaitMs = 0;
+  /** Per task, from its first lease until its first request: when it became ready, when it last got a lease. */
+  private readonly awaitingReadyMs = new IdTable();
+  private readonly awaitingLeaseMs = new IdTable();
+  private readonly readyToLeaseGap = new Sample();
+  private readonly schedulerCounts = {
+    refused_spawns: 0,
+    backoff_ms: 0,
+    task_retries: 0,
+    spawn_failures: 0,
+    deadlocks: 0,
+    jobs_paused: 0,
+    zombies: 0,
+    requests_aborted: 0,
+    budget_warnings: 0,
+    budget_enforced: 0,
+  };
+  private backoffSinceMs: number | undefined;
+  private prices: Readonly<Record<string, ProviderPrice>> = {};
+  private pricing = false;
+  private costTotal = 0;
+  private readonly jobOfTask = new Map<number, number>();
+  private readonly costOfJob = new Map<number, number>();
+  private readonly requestCostBasis = new Map<number, { task: number; provider: string; inputTokens: number }>();
+  private readonly jobCost = new Sample();
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
     this.events += 1;
@@ -89,22 +133,92 @@ export class MetricsCollector implements EventSink {
         this.scenario = event.scenario;
         this.policy = event.policy;
         this.seed = event.seed;
+        this.prices = event.prices;
+        this.pricing = Object.values(event.prices).some((price) => price.input_per_1k > 0 || price.output_per_1k > 0);
         for (const [key, limit] of Object.entries(event.capacities)) {
           this.resources.set(key, { limit, held: 0, sinceMs: timeMs, integral: 0 });
         }
         return;
       case "job_arrived":
         this.jobCounts.arrived += 1;
-        this.jobs.set(event.job, { arrivedMs: timeMs, lane: event.lane, tenant: event.tenant });
+        this.jobArrivedMs.set(event.job, timeMs);
+        this.jobLane.set(event.job, this.groupOf(event.lane));
+        this.jobTenant.set(event.job, this.groupOf(event.tenant));
         return;
       case "task_ready":
         this.taskCounts.ready += 1;
         this.readySince.set(event.task, timeMs);
+        if (this.pricing) this.jobOfTask.set(event.task, event.job);
         return;
       case "lease_acquired":
         this.onLeaseAcquired(timeMs, event.lease, event.task, event.resources);
         return;
+      case "request_started": {
+        this.requestCounts.started += 1;
+        if (event.attempt > 1) this.requestCounts.retries += 1;
+        const readyMs = this.awaitingReadyMs.get(event.task);
+        if (!Number.isNaN(readyMs)) {
+          this.readyToLeaseGap.push(this.awaitingLeaseMs.get(event.task) - readyMs);
+          this.awaitingReadyMs.delete(event.task);
+        }
+        if (this.pricing) this.requestCostBasis.set(event.request, { task: event.task, provider: event.provider, inputTokens: event.input_tokens });
+        return;
+      }
+      case "request_finished":
+        this.onRequestFinished(event.status);
+        if (this.pricing) this.chargeRequest(event.request, event.status === "ok" ? event.output_tokens : undefined);
+        return;
+      case "lease_released":
+        this.onLeaseReleased(timeMs, event.lease, event.reason, event.result);
+        return;
+      case "task_finished":
+        this.taskCounts[event.status] += 1;
+        this.awaitingReadyMs.delete(event.task);
+        this.readySince.delete(event.task);
+        this.jobOfTask.delete(event.task);
+        return;
+      case "job_finished":
+        this.onJobFinished(timeMs, event.job, event.status);
+        return;
       case "worker_spawned":
+      case "worker_stopped":
+      case "worker_stop_requested":
+      case "job_resumed":
+      case "job_cancel_requested":
+      case "shutdown_started":
+        return;
+      case "spawn_refused":
+        this.schedulerCounts.refused_spawns += 1;
+        return;
+      case "backoff_started":
+        this.backoffSinceMs = timeMs;
+        return;
+      case "backoff_ended":
+        if (this.backoffSinceMs !== undefined) this.schedulerCounts.backoff_ms += timeMs - this.backoffSinceMs;
+        this.backoffSinceMs = undefined;
+        return;
+      case "task_retry_scheduled":
+        this.schedulerCounts.task_retries += 1;
+        return;
+      case "spawn_failed":
+        this.schedulerCounts.spawn_failures += 1;
+        return;
+      case "deadlock_detected":
+        this.schedulerCounts.deadlocks += 1;
+        return;
+      case "job_paused":
+        this.schedulerCounts.jobs_paused += 1;
+        return;
+      case "worker_stalled":
+        this.schedulerCounts.zombies += 1;
+        return;
+      case "request_aborted":
+        this.schedulerCounts.requests_aborted += 1;
+        this.requestCostBasis.delete(event.request);
+        return;
+      case "budget_exceeded":
+        if (event.enforced) this.schedulerCounts.budget_enforced += 1;
+        else this.schedulerCounts.budget_warnings += 1;
         return;
       case "worker_wait_started":
         this.waitingSince.set(`${event.worker}/${event.resource}`, timeMs);
@@ -117,22 +231,6 @@ export class MetricsCollector implements EventSink {
         this.waitingSince.delete(key);
         return;
       }
-      case "request_started":
-        this.requestCounts.started += 1;
-        if (event.attempt > 1) this.requestCounts.retries += 1;
-        return;
-      case "request_finished":
-        this.onRequestFinished(event.status);
-        return;
-      case "lease_released":
-        this.onLeaseReleased(timeMs, event.lease, event.reason, event.result);
-        return;
-      case "task_finished":
-        this.taskCounts[event.status] += 1;
-        return;
-      case "job_finished":
-        this.onJobFinished(timeMs, event.job, event.status);
-        return;
       case "run_finished":
         this.makespanMs = event.makespan_ms;
         return;
@@ -169,9 +267,12 @@ export class MetricsCollector implements EventSink {
         by_tenant: summarize(this.latencyByTenant),
       },
       queue_wait_ms: percentiles(this.queueWait.toArray()),
+      ready_to_lease_gap_ms: percentiles(this.readyToLeaseGap.toArray()),
       requests: { ...this.requestCounts },
       utilization,
       hidden_waiters: { max: this.hiddenWaitersMax, total_wait_ms: this.hiddenWaitMs },
+      scheduler: { ...this.schedulerCounts },
+      cost: { total: this.costTotal, per_completed_job: percentiles(this.jobCost.toArray()) },
       leases: {
         ...this.leaseCounts,
         unreleased: this.leaseResources.size,
@@ -184,10 +285,12 @@ export class MetricsCollector implements EventSink {
   private onLeaseAcquired(timeMs: number, lease: number, task: number, resources: Readonly<Record<string, number>>): void {
     this.leaseCounts.acquired += 1;
     const readyMs = this.readySince.get(task);
-    if (readyMs !== undefined) {
+    if (!Number.isNaN(readyMs)) {
       this.queueWait.push(timeMs - readyMs);
       this.readySince.delete(task);
+      this.awaitingReadyMs.set(task, readyMs);
     }
+    this.awaitingLeaseMs.set(task, timeMs);
     this.leaseResources.set(lease, resources);
     this.changeHeld(timeMs, resources, 1);
   }
@@ -232,15 +335,43 @@ export class MetricsCollector implements EventSink {
     }
   }
 
+  /** Successful requests are billed: input tokens and the output actually produced. */
+  private chargeRequest(request: number, outputTokens: number | undefined): void {
+    const basis = this.requestCostBasis.get(request);
+    this.requestCostBasis.delete(request);
+    if (basis === undefined || outputTokens === undefined) return;
+    const price = this.prices[basis.provider];
+    if (price === undefined) return;
+    const cost = (basis.inputTokens * price.input_per_1k + outputTokens * price.output_per_1k) / 1000;
+    this.costTotal += cost;
+    const job = this.jobOfTask.get(basis.task);
+    if (job !== undefined) this.costOfJob.set(job, (this.costOfJob.get(job) ?? 0) + cost);
+  }
+
   private onJobFinished(timeMs: number, job: number, status: "completed" | "failed" | "canceled"): void {
     this.jobCounts[status] += 1;
-    const info = this.jobs.get(job);
-    this.jobs.delete(job);
-    if (info === undefined || status !== "completed") return;
-    const latencyMs = timeMs - info.arrivedMs;
+    if (this.pricing) {
+      if (status === "completed") this.jobCost.push(this.costOfJob.get(job) ?? 0);
+      this.costOfJob.delete(job);
+    }
+    const arrivedMs = this.jobArrivedMs.get(job);
+    this.jobArrivedMs.delete(job);
+    if (Number.isNaN(arrivedMs) || status !== "completed") return;
+    const latencyMs = timeMs - arrivedMs;
     this.latencyOverall.push(latencyMs);
-    sampleFor(this.latencyByLane, info.lane).push(latencyMs);
-    sampleFor(this.latencyByTenant, info.tenant).push(latencyMs);
+    sampleFor(this.latencyByLane, this.groupNames[this.jobLane.get(job)] as string).push(latencyMs);
+    sampleFor(this.latencyByTenant, this.groupNames[this.jobTenant.get(job)] as string).push(latencyMs);
+  }
+
+  /** Lanes and tenants are few: each gets a small index, so per-job storage stays numeric. */
+  private groupOf(name: string): number {
+    let index = this.groupIndex.get(name);
+    if (index === undefined) {
+      index = this.groupNames.length;
+      this.groupNames.push(name);
+      this.groupIndex.set(name, index);
+    }
+    return index;
   }
 }
 

@@ -19,8 +19,9 @@ export function nearestRank(sortedAscending: ArrayLike<number>, percent: number)
   return sortedAscending[rank - 1] as number;
 }
 
-export function percentiles(sample: ArrayLike<number>): Percentiles {
-  const sorted = Float64Array.from(sample).sort();
+/** Sorts `sample` in place (it is typically a Sample's own storage, read once at the end of a run). */
+export function percentiles(sample: Float64Array): Percentiles {
+  const sorted = sample.sort();
   let total = 0;
   for (const value of sorted) total += value;
   return {

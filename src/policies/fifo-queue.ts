@@ -59,6 +59,19 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
     return this.remove(task);
   }
 
+  ordered(): T[] {
+    const entries: [number, T][] = [];
+    for (const group of this.groups.values()) {
+      const arrivals = [...group.arrivals];
+      let index = 0;
+      for (const task of group.tasks) {
+        entries.push([arrivals[index] as number, task]);
+        index += 1;
+      }
+    }
+    return entries.sort((a, b) => a[0] - b[0]).map(([, task]) => task);
+  }
+
   remove(task: T): boolean {
     const group = this.groups.get(task.demand.key);
     if (group === undefined) return false;

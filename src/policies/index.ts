@@ -5,3 +5,6 @@ export * from "./deque.ts";
 export * from "./fifo-queue.ts";
 export * from "./lease-ledger.ts";
 export * from "./ready-queue.ts";
+export * from "./dag-scheduler.ts";
+export * from "./scheduler-events.ts";
+export * from "./timers.ts";

@@ -68,6 +68,8 @@ export class LeaseLedger {
   private readonly held: Float64Array;
   private readonly active = new Map<number, LeaseRecord>();
   private readonly demandCache = new Map<string, Demand>();
+  /** Callers usually pass the same vector object again and again: resolve it once. */
+  private readonly demandByVector = new WeakMap<ResourceVector, Demand>();
   private nextLeaseId = 1;
   private currentGeneration = 1;
 
@@ -97,10 +99,15 @@ export class LeaseLedger {
 
   /** Resolves a resource vector once; throws UnknownResourceError for a key this ledger has no limit for. */
   demand(vector: ResourceVector): Demand {
+    const known = this.demandByVector.get(vector);
+    if (known !== undefined) return known;
     const names = Object.keys(vector).sort();
     const key = names.map((name) => `${name}=${vector[name]}`).join(",");
     const cached = this.demandCache.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.demandByVector.set(vector, cached);
+      return cached;
+    }
     const slots = new Int32Array(names.length);
     const amounts = new Float64Array(names.length);
     names.forEach((name, index) => {
@@ -113,6 +120,7 @@ export class LeaseLedger {
     });
     const demand: Demand = { key, vector: Object.freeze({ ...vector }), slots, amounts };
     this.demandCache.set(key, demand);
+    this.demandByVector.set(vector, demand);
     return demand;
   }
 

@@ -22,4 +22,6 @@ export interface ReadyQueue<T extends Queueable> {
   commit(task: T): boolean;
   /** Takes a queued task out without running it (cancellation). False when it was not queued. */
   remove(task: T): boolean;
+  /** Every queued task in the queue's order, without removing any: for designs that try them all. O(n log n). */
+  ordered(): T[];
 }

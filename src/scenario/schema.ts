@@ -80,6 +80,8 @@ const providerSchema = z.strictObject({
   error_rate: probability.default(0),
   timeout_rate: probability.default(0),
   timeout_ms: positive.default(120_000),
+  price_per_1k_input_tokens: nonNegative.default(0),
+  price_per_1k_output_tokens: nonNegative.default(0),
   outages: z
     .array(
       z
@@ -107,6 +109,10 @@ const templateSchema = z.strictObject({
   provider: z.string().min(1),
   shape: shapeSchema.default({ kind: "single" }),
   calls_per_task: positiveInteger.max(1000).default(1),
+  /** Per task role, the provider to use instead of `provider` (the fallback chain's first link). */
+  role_providers: z.strictObject({ call: z.string().optional(), plan: z.string().optional(), work: z.string().optional(), aggregate: z.string().optional() }).default({}),
+  /** More scheduler resources each task of this template takes, e.g. { "gpu": 1 }: keys the scenario declares. */
+  resources: z.record(z.string().min(1), positive).default({}),
   input_tokens: distributionSchema,
   output_tokens: distributionSchema,
   max_output_tokens: positiveInteger,
@@ -120,12 +126,34 @@ const retrySchema = z.strictObject({
   error_backoff_max_ms: nonNegative.default(30_000),
 });
 
+const taskFailureSchema = z.strictObject({
+  strategy: z.enum(["abort", "skip", "retry", "ask"]).default("abort"),
+  max_retries: z.number().int().min(0).max(100).default(3),
+  backoff_base_ms: nonNegative.default(1000),
+  backoff_max_ms: nonNegative.default(30_000),
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+
+const modeLimitsSchema = z.strictObject({ time: positiveInteger.optional(), issue: positiveInteger.optional(), mention: positiveInteger.optional() });
+
 const policySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
   description: z.string().default(""),
   queue: z.literal("fifo").default("fifo"),
-  admission: z.literal("lease").default("lease"),
+  admission: z.enum(["lease", "spawn_then_wait", "reject_backoff"]).default("lease"),
   global_max_concurrent: positiveInteger.optional(),
+  mode_limits: modeLimitsSchema.default({}),
+  project_limits: z.record(z.string().min(1), positiveInteger).default({}),
+  project_mention_limits: z.record(z.string().min(1), positiveInteger).default({}),
+  /** Release the lease and requeue the task on an error or timeout, instead of backing off while holding it. */
+  salvage_transient: z.boolean().default(false),
+  task_failure: taskFailureSchema.default({ strategy: "abort", max_retries: 3, backoff_base_ms: 1000, backoff_max_ms: 30_000, jitter: 0.2 }),
+  /** How the simulated operator answers an `ask` pause. */
+  ask: z.strictObject({ answer: z.enum(["resume", "cancel"]).default("resume"), after_ms: nonNegative.default(5000) }).default({ answer: "resume", after_ms: 5000 }),
+  task_timeout_ms: positive.optional(),
+  reap_after_ms: positive.optional(),
+  reject_backoff: z.strictObject({ base_ms: nonNegative.default(100), max_ms: nonNegative.default(5000) }).default({ base_ms: 100, max_ms: 5000 }),
+  token_budget: z.strictObject({ tokens_per_task: positiveInteger, enforcement: z.enum(["warn", "hard"]).default("warn") }).optional(),
   retry: retrySchema.default({
     max_attempts: 5,
     on_rate_limit: "retry_after",
@@ -152,9 +180,26 @@ export const scenarioSchema = z.strictObject({
   }),
   providers: z.array(providerSchema).min(1),
   templates: z.array(templateSchema).min(1),
-  workers: z.strictObject({ spawn_ms: distributionSchema.default({ kind: "constant", value: 0 }) }).default({
-    spawn_ms: { kind: "constant", value: 0 },
-  }),
+  workers: z
+    .strictObject({
+      spawn_ms: distributionSchema.default({ kind: "constant", value: 0 }),
+      stop_ms: distributionSchema.default({ kind: "constant", value: 0 }),
+      spawn_failure_rate: probability.default(0),
+      stall_rate: probability.default(0),
+    })
+    .default({ spawn_ms: { kind: "constant", value: 0 }, stop_ms: { kind: "constant", value: 0 }, spawn_failure_rate: 0, stall_rate: 0 }),
+  faults: z
+    .strictObject({
+      job_cancel_rate: probability.default(0),
+      cancel_after_ms: distributionSchema.default({ kind: "constant", value: 1000 }),
+      stale_selection_rate: probability.default(0),
+    })
+    .default({ job_cancel_rate: 0, cancel_after_ms: { kind: "constant", value: 1000 }, stale_selection_rate: 0 }),
+  shutdown: z.strictObject({ at_ms: nonNegative, mode: z.enum(["cancel", "drain"]).default("drain") }).optional(),
+  /** Scheduler resources beyond global, provider, mode and project ones, with their limits. */
+  resources: z.record(z.string().min(1), positive).default({}),
+  /** The cheap model for plan and aggregate tasks, when their template names none. */
+  orchestrator_provider: z.string().min(1).optional(),
   policies: z.array(policySchema).min(1),
   limits: z.strictObject({ max_events: positiveInteger.default(200_000_000) }).default({ max_events: 200_000_000 }),
 });

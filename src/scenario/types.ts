@@ -1,6 +1,7 @@
 // A scenario after validation and defaults: what the simulator consumes. The JSON file format (snake_case)
 // is described by schema.ts and docs/scenario-format.md; this is its in-memory twin.
 
+import type { AdmissionDesign, FailureStrategy } from "../policies/dag-scheduler.ts";
 import type { DistributionSpec } from "../sim/distributions.ts";
 
 export const LANES = ["interactive", "batch", "background"] as const;
@@ -21,8 +22,22 @@ export interface Scenario {
   readonly providers: readonly ProviderSpec[];
   readonly templates: readonly JobTemplate[];
   readonly workers: WorkerSpec;
+  readonly faults: FaultSpec;
+  readonly shutdown: { readonly atMs: number; readonly mode: "cancel" | "drain" } | undefined;
+  /** Declared scheduler resources beyond global, provider, mode and project ones. */
+  readonly resources: Readonly<Record<string, number>>;
+  /** The provider for plan and aggregate tasks whose template names none for them. */
+  readonly orchestratorProvider: string | undefined;
   readonly policies: readonly PolicySpec[];
   readonly limits: { readonly maxEvents: number };
+}
+
+export interface FaultSpec {
+  /** Probability that a job is canceled, `cancelAfterMs` after it arrives. */
+  readonly jobCancelRate: number;
+  readonly cancelAfterMs: DistributionSpec;
+  /** Probability that an admitted task's selection turns out stale before its spawn. */
+  readonly staleSelectionRate: number;
 }
 
 /** Arrivals stop after `jobs` jobs or at `durationMs`, whichever comes first; the run then drains. */
@@ -51,6 +66,8 @@ export interface ProviderSpec {
   readonly timeoutRate: number;
   readonly timeoutMs: number;
   readonly outages: readonly Outage[];
+  readonly pricePer1kInputTokens: number;
+  readonly pricePer1kOutputTokens: number;
 }
 
 export interface ProviderRateLimit {
@@ -85,20 +102,47 @@ export interface JobTemplate {
   readonly outputTokens: DistributionSpec;
   /** Charged up front on every request, and the cap on the output actually produced. */
   readonly maxOutputTokens: number;
+  /** Per task role, a provider other than `provider`. */
+  readonly roleProviders: Readonly<Partial<Record<"call" | "plan" | "work" | "aggregate", string>>>;
+  /** Extra scheduler resources every task takes. */
+  readonly resources: Readonly<Record<string, number>>;
 }
 
 export interface WorkerSpec {
   readonly spawnMs: DistributionSpec;
+  /** From a stop request to the worker having stopped (when its capacity is released). */
+  readonly stopMs: DistributionSpec;
+  readonly spawnFailureRate: number;
+  /** Probability that a worker stalls after spawning: holds its lease, makes no progress (a zombie). */
+  readonly stallRate: number;
 }
 
 export interface PolicySpec {
   readonly name: string;
   readonly description: string;
   readonly queue: "fifo";
-  readonly admission: "lease";
+  readonly admission: AdmissionDesign;
   /** Limit of resource `global`; undefined means no global cap. */
   readonly globalMaxConcurrent: number | undefined;
+  /** Limits of resources `mode:<mode>`. */
+  readonly modeLimits: Readonly<Partial<Record<Mode, number>>>;
+  /** Limits of resources `project:<tenant>` and `project:<tenant>:mention`. */
+  readonly projectLimits: Readonly<Record<string, number>>;
+  readonly projectMentionLimits: Readonly<Record<string, number>>;
   readonly retry: RetrySpec;
+  readonly salvageTransient: boolean;
+  readonly taskFailure: {
+    readonly strategy: FailureStrategy;
+    readonly maxRetries: number;
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
+    readonly jitter: number;
+  };
+  readonly ask: { readonly answer: "resume" | "cancel"; readonly afterMs: number };
+  readonly taskTimeoutMs: number | undefined;
+  readonly reapAfterMs: number | undefined;
+  readonly rejectBackoff: { readonly baseMs: number; readonly maxMs: number };
+  readonly tokenBudget: { readonly tokensPerTask: number; readonly enforcement: "warn" | "hard" } | undefined;
 }
 
 export interface RetrySpec {

@@ -2,6 +2,7 @@
 // A bound on the number of events turns a runaway scenario into a clear error instead of a hang.
 
 import { assertionFailed } from "../policies/assert.ts";
+import type { TimerHandle, Timers } from "../policies/timers.ts";
 import { EventHeap, type ScheduledEvent } from "./event-heap.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
@@ -22,10 +23,22 @@ export interface EventHandler {
   handle(event: ScheduledEvent): void;
 }
 
-export class Engine {
+/** Event kind reserved for timers; handlers never see it. */
+const TIMER_KIND = -1;
+
+class Timer implements TimerHandle {
+  canceled = false;
+  constructor(
+    readonly id: number,
+    readonly callback: () => void,
+  ) {}
+}
+
+export class Engine implements Timers {
   readonly clock = new VirtualClock();
   private readonly heap = new EventHeap();
   private processed = 0;
+  private nextTimerId = 1;
 
   constructor(private readonly maxEvents: number) {}
 
@@ -43,14 +56,32 @@ export class Engine {
     this.heap.push(this.clock.now() + delayMs, kind, subject);
   }
 
-  /** Runs until no event is left. The event handed to `handler` is reused: read it, do not keep it. */
+  /** Timers for policies, on virtual time. */
+  schedule(delayMs: number, callback: () => void): TimerHandle {
+    const timer = new Timer(this.nextTimerId, callback);
+    this.nextTimerId += 1;
+    this.after(delayMs, TIMER_KIND, timer);
+    return timer;
+  }
+
+  cancel(handle: TimerHandle): void {
+    if (handle instanceof Timer) handle.canceled = true;
+  }
+
+  /**
+   * Runs until no event is left. The event handed to `handler` is reused: read it, do not keep it. A canceled
+   * timer is dropped without moving the clock, so it cannot stretch the run.
+   */
   run(handler: EventHandler): void {
     const event: ScheduledEvent = { timeMs: 0, sequence: 0, kind: 0, subject: undefined };
     while (this.heap.popInto(event)) {
+      const timer = event.kind === TIMER_KIND ? (event.subject as Timer) : undefined;
+      if (timer?.canceled === true) continue;
       if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
       this.processed += 1;
       this.clock.advanceTo(event.timeMs);
-      handler.handle(event);
+      if (timer !== undefined) timer.callback();
+      else handler.handle(event);
     }
   }
 }

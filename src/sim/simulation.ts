@@ -1,20 +1,21 @@
-// One simulated run: jobs arrive, their tasks become ready, the policy's real admission code leases
-// capacity, workers make LLM requests to simulated providers, retries wait, leases are released. The
-// simulation talks to the policy only through its public API, as an orchestrator would, and reports
-// everything through the event log.
+// One simulated run. The simulation is the orchestrator: it generates jobs, owns the workers (which spawn,
+// call simulated providers, retry, stall, crash and stop) and the event log. Every scheduling decision is
+// made by the policy's real DagScheduler, reached only through its public API, as a production
+// orchestrator would.
 
-import { LeaseAdmission } from "../policies/admission.ts";
 import { assertionFailed } from "../policies/assert.ts";
+import { DagScheduler, type JobDefinition, type Orchestrator, type SchedulerTask, type TaskDefinition } from "../policies/dag-scheduler.ts";
 import { FifoQueue } from "../policies/fifo-queue.ts";
-import { type Demand, type Lease, LeaseLedger, type ReleaseReason } from "../policies/lease-ledger.ts";
-import type { EventSink, LogEvent, TaskStatus } from "../eventlog/events.ts";
-import type { PolicySpec, Scenario } from "../scenario/types.ts";
+import { LeaseLedger, type ResourceVector } from "../policies/lease-ledger.ts";
+import type { SchedulerEvent } from "../policies/scheduler-events.ts";
+import type { EventSink, LogEvent, ProviderPrice } from "../eventlog/events.ts";
+import type { JobTemplate, PolicySpec, Scenario } from "../scenario/types.ts";
 import { type Sampler, sampler } from "./distributions.ts";
 import { Engine } from "./engine.ts";
 import type { ScheduledEvent } from "./event-heap.ts";
 import { type RequestOutcome, SimProvider } from "./provider.ts";
 import { type Random, RandomStreams } from "./random.ts";
-import { type JobPlan, type TaskPlan, Workload } from "./workload.ts";
+import { type TaskPlan, type TaskRole, Workload } from "./workload.ts";
 
 export interface RunOptions {
   readonly scenario: Scenario;
@@ -40,50 +41,53 @@ export function simulate(options: RunOptions): RunResult {
 }
 
 const ARRIVAL = 0;
-const WORKER_SPAWNED = 1;
+const SPAWN_DONE = 1;
 const REQUEST_DONE = 2;
 const RETRY_DUE = 3;
+const WORKER_STOPPED = 4;
+const JOB_CANCEL = 5;
+const ASK_ANSWER = 6;
+const SHUTDOWN = 7;
 
-type TaskState = "pending" | "ready" | "running" | TaskStatus;
-
-interface JobRuntime {
-  readonly plan: JobPlan;
-  readonly tasks: TaskRuntime[];
-  unfinished: number;
-  failed: boolean;
+/** What the scheduler carries for the simulation in each task. */
+interface TaskPayload {
+  readonly plan: TaskPlan;
+  readonly template: JobTemplate;
+  readonly provider: SimProvider;
 }
 
-interface TaskRuntime {
+type Task = SchedulerTask<TaskPayload>;
+
+interface Worker {
   readonly id: number;
-  readonly job: JobRuntime;
-  readonly plan: TaskPlan;
-  readonly demand: Demand;
-  readonly provider: SimProvider;
-  state: TaskState;
-  remainingDependencies: number;
-  lease: Lease | undefined;
-  worker: number;
+  readonly task: Task;
+  spawning: boolean;
+  stopRequested: boolean;
+  stalled: boolean;
   callIndex: number;
   attempt: number;
   request: number;
   outcome: RequestOutcome | undefined;
+  tokensCharged: number;
 }
 
-class Simulation {
+class Simulation implements Orchestrator<TaskPayload> {
   private readonly engine: Engine;
   private readonly streams: RandomStreams;
   private readonly providers = new Map<string, SimProvider>();
-  private readonly demands = new Map<string, Demand>();
   private readonly ledger: LeaseLedger;
-  private readonly admission: LeaseAdmission<TaskRuntime>;
+  private readonly scheduler: DagScheduler<TaskPayload>;
   private readonly workload: Workload;
   private readonly spawnDelay: Sampler;
-  private readonly spawnRandom: Random;
-  private readonly admitted = (task: TaskRuntime, lease: Lease): void => this.onAdmitted(task, lease);
+  private readonly stopDelay: Sampler;
+  private readonly cancelDelay: Sampler;
+  private readonly workerRandom: Random;
+  private readonly faultRandom: Random;
+  private readonly workers = new Map<number, Worker>();
+  private readonly resourcesByTemplateRole = new Map<string, ResourceVector>();
   private nextSeq = 0;
   private jobsCreated = 0;
-  private jobsUnfinished = 0;
-  private nextTaskId = 1;
+  private arrivalsStopped = false;
   private nextWorkerId = 1;
   private nextRequestId = 1;
 
@@ -91,33 +95,50 @@ class Simulation {
     const { scenario, policy, seed } = options;
     this.engine = new Engine(scenario.limits.maxEvents);
     this.streams = new RandomStreams(seed);
-    const limits: Record<string, number> = {};
-    if (policy.globalMaxConcurrent !== undefined) limits.global = policy.globalMaxConcurrent;
-    for (const spec of scenario.providers) {
-      this.providers.set(spec.name, new SimProvider(spec, this.streams));
-      limits[`provider:${spec.name}`] = spec.maxConcurrent;
-    }
-    this.ledger = new LeaseLedger(limits, this.engine.clock);
-    for (const spec of scenario.providers) {
-      const vector: Record<string, number> = { [`provider:${spec.name}`]: 1 };
-      if (policy.globalMaxConcurrent !== undefined) vector.global = 1;
-      this.demands.set(spec.name, this.ledger.demand(vector));
-    }
-    this.admission = new LeaseAdmission(this.ledger, new FifoQueue<TaskRuntime>());
+    for (const spec of scenario.providers) this.providers.set(spec.name, new SimProvider(spec, this.streams));
+    this.ledger = new LeaseLedger(limitsOf(scenario, policy), this.engine.clock);
+    const backoffRandom = this.streams.stream("scheduler");
+    this.scheduler = new DagScheduler<TaskPayload>(
+      this.ledger,
+      new FifoQueue(),
+      { clock: this.engine.clock, timers: this.engine, random: () => backoffRandom.next() },
+      this,
+      {
+        design: policy.admission,
+        retryBackoffBaseMs: policy.taskFailure.backoffBaseMs,
+        retryBackoffMaxMs: policy.taskFailure.backoffMaxMs,
+        retryJitter: policy.taskFailure.jitter,
+        rejectBackoffBaseMs: policy.rejectBackoff.baseMs,
+        rejectBackoffMaxMs: policy.rejectBackoff.maxMs,
+        reapAfterMs: policy.reapAfterMs,
+      },
+    );
     this.workload = new Workload(scenario, this.streams);
     this.spawnDelay = sampler(scenario.workers.spawnMs);
-    this.spawnRandom = this.streams.stream("workers");
+    this.stopDelay = sampler(scenario.workers.stopMs);
+    this.cancelDelay = sampler(scenario.faults.cancelAfterMs);
+    this.workerRandom = this.streams.stream("workers");
+    this.faultRandom = this.streams.stream("faults");
   }
 
   run(): RunResult {
     const { scenario, policy, seed } = this.options;
-    this.emit({ type: "run_started", scenario: scenario.name, policy: policy.name, seed, capacities: this.ledger.capacities() });
+    const prices: Record<string, ProviderPrice> = {};
+    for (const spec of scenario.providers) prices[spec.name] = { input_per_1k: spec.pricePer1kInputTokens, output_per_1k: spec.pricePer1kOutputTokens };
+    this.emit({
+      type: "run_started",
+      scenario: scenario.name,
+      policy: policy.name,
+      seed,
+      capacities: this.ledger.capacities(),
+      admission: policy.admission,
+      prices,
+    });
+    if (scenario.shutdown !== undefined) this.engine.after(scenario.shutdown.atMs, SHUTDOWN, undefined);
     this.scheduleNextArrival();
     this.engine.run(this);
-    if (this.jobsUnfinished > 0) {
-      throw new SimulationError(
-        `${this.jobsUnfinished} jobs never finished: ${this.admission.queue.size} tasks ready, nothing in flight (deadlock)`,
-      );
+    if (this.scheduler.unfinishedJobs > 0) {
+      throw new SimulationError(`${this.scheduler.unfinishedJobs} jobs never finished and nothing was left to happen (a worker that never stops?)`);
     }
     const makespanMs = this.engine.clock.now();
     this.emit({ type: "run_finished", makespan_ms: makespanMs, events: this.nextSeq + 1 });
@@ -129,19 +150,79 @@ class Simulation {
       case ARRIVAL:
         this.onArrival();
         return;
-      case WORKER_SPAWNED:
-        this.onWorkerSpawned(event.subject as TaskRuntime);
+      case SPAWN_DONE:
+        this.onSpawnDone(event.subject as Worker);
         return;
       case REQUEST_DONE:
-        this.onRequestDone(event.subject as TaskRuntime);
+        this.onRequestDone(event.subject as Worker);
         return;
       case RETRY_DUE:
-        this.startRequest(event.subject as TaskRuntime);
+        this.onRetryDue(event.subject as Worker);
+        return;
+      case WORKER_STOPPED:
+        this.onWorkerStopped(event.subject as Worker);
+        return;
+      case JOB_CANCEL:
+        this.emit({ type: "job_cancel_requested", job: event.subject as number });
+        this.scheduler.cancelJob(event.subject as number);
+        return;
+      case ASK_ANSWER:
+        if (this.options.policy.ask.answer === "resume") this.scheduler.resumeJob(event.subject as number);
+        else this.scheduler.cancelJob(event.subject as number);
+        return;
+      case SHUTDOWN:
+        this.arrivalsStopped = true;
+        this.scheduler.shutdown(this.options.scenario.shutdown?.mode ?? "drain");
         return;
       default:
         assertionFailed(`unknown event kind ${event.kind}`);
     }
   }
+
+  // ---- Orchestrator: what the scheduler asks of the world ----
+
+  record(event: SchedulerEvent): void {
+    this.emit(event);
+    if (event.type === "job_paused") this.engine.after(this.options.policy.ask.afterMs, ASK_ANSWER, event.job);
+  }
+
+  stillWanted(_task: Task): boolean {
+    const rate = this.options.scenario.faults.staleSelectionRate;
+    return rate === 0 || this.faultRandom.next() >= rate;
+  }
+
+  spawn(task: Task): void {
+    const worker: Worker = {
+      id: this.nextWorkerId,
+      task,
+      spawning: true,
+      stopRequested: false,
+      stalled: false,
+      callIndex: 0,
+      attempt: 1,
+      request: 0,
+      outcome: undefined,
+      tokensCharged: 0,
+    };
+    this.nextWorkerId += 1;
+    this.workers.set(task.id, worker);
+    // Always through the agenda, even with no delay: the scheduler is mid-dispatch when it calls spawn.
+    this.engine.after(this.spawnDelay.sample(this.workerRandom), SPAWN_DONE, worker);
+  }
+
+  stop(task: Task): void {
+    const worker = this.workers.get(task.id);
+    if (worker === undefined) assertionFailed(`stop of task ${task.id}, which has no worker`);
+    worker.stopRequested = true;
+    if (worker.spawning) return;
+    if (worker.outcome !== undefined) {
+      this.emit({ type: "request_aborted", task: task.id, provider: task.payload.provider.name, request: worker.request });
+      worker.outcome = undefined;
+    }
+    this.engine.after(this.stopDelay.sample(this.workerRandom), WORKER_STOPPED, worker);
+  }
+
+  // ---- the world ----
 
   private emit(event: LogEvent): void {
     const seq = this.nextSeq;
@@ -157,33 +238,11 @@ class Simulation {
   }
 
   private onArrival(): void {
-    const stop = this.options.scenario.stop;
-    if (stop.durationMs !== undefined && this.engine.clock.now() >= stop.durationMs) return;
+    const { scenario } = this.options;
+    if (this.arrivalsStopped) return;
+    if (scenario.stop.durationMs !== undefined && this.engine.clock.now() >= scenario.stop.durationMs) return;
     this.jobsCreated += 1;
-    this.jobsUnfinished += 1;
     const plan = this.workload.createJob(this.jobsCreated);
-    const job: JobRuntime = { plan, tasks: [], unfinished: plan.tasks.length, failed: false };
-    const provider = this.providers.get(plan.template.provider);
-    const demand = this.demands.get(plan.template.provider);
-    if (provider === undefined || demand === undefined) assertionFailed(`template ${plan.template.name} names an unknown provider`);
-    for (const taskPlan of plan.tasks) {
-      job.tasks.push({
-        id: this.nextTaskId,
-        job,
-        plan: taskPlan,
-        demand,
-        provider,
-        state: "pending",
-        remainingDependencies: taskPlan.dependencyCount,
-        lease: undefined,
-        worker: 0,
-        callIndex: 0,
-        attempt: 0,
-        request: 0,
-        outcome: undefined,
-      });
-      this.nextTaskId += 1;
-    }
     const template = plan.template;
     this.emit({
       type: "job_arrived",
@@ -194,89 +253,163 @@ class Simulation {
       template: template.name,
       tasks: plan.tasks.length,
     });
-    for (const task of job.tasks) if (task.remainingDependencies === 0) this.makeReady(task);
-    this.dispatch();
+    if (scenario.faults.jobCancelRate > 0 && this.faultRandom.next() < scenario.faults.jobCancelRate) {
+      this.engine.after(this.cancelDelay.sample(this.faultRandom), JOB_CANCEL, plan.id);
+    }
+    this.scheduler.submit(this.jobDefinition(plan.id, template, plan.tasks));
     this.scheduleNextArrival();
   }
 
-  private makeReady(task: TaskRuntime): void {
-    task.state = "ready";
-    this.emit({ type: "task_ready", task: task.id, job: task.job.plan.id, role: task.plan.role });
-    this.admission.submit(task);
+  private jobDefinition(id: number, template: JobTemplate, plans: readonly TaskPlan[]): JobDefinition<TaskPayload> {
+    const { policy } = this.options;
+    const tasks: TaskDefinition<TaskPayload>[] = plans.map((plan) => {
+      const providerName = this.providerFor(template, plan.role);
+      const provider = this.providers.get(providerName) ?? assertionFailed(`no provider ${providerName}`);
+      return {
+        resources: this.resourcesFor(template, providerName, plan.role),
+        dependsOn: plan.dependsOn,
+        failure: policy.taskFailure.strategy,
+        maxRetries: policy.taskFailure.maxRetries,
+        timeoutMs: policy.taskTimeoutMs,
+        role: plan.role,
+        payload: { plan, template, provider },
+      };
+    });
+    return { id, tasks };
   }
 
-  private dispatch(): void {
-    this.admission.dispatch(this.admitted);
+  /** The fallback chain: the task's explicit provider → the orchestrator provider (plan, aggregate) → primary. */
+  private providerFor(template: JobTemplate, role: TaskRole): string {
+    const explicit = template.roleProviders[role];
+    if (explicit !== undefined) return explicit;
+    const orchestrating = role === "plan" || role === "aggregate";
+    return (orchestrating ? this.options.scenario.orchestratorProvider : undefined) ?? template.provider;
   }
 
-  private onAdmitted(task: TaskRuntime, lease: Lease): void {
-    task.state = "running";
-    task.lease = lease;
-    this.emit({ type: "lease_acquired", lease: lease.id, task: task.id, resources: lease.demand.vector });
-    const delayMs = this.spawnDelay.sample(this.spawnRandom);
-    if (delayMs > 0) this.engine.after(delayMs, WORKER_SPAWNED, task);
-    else this.onWorkerSpawned(task);
+  private resourcesFor(template: JobTemplate, providerName: string, role: TaskRole): ResourceVector {
+    const key = `${template.name}/${role}`;
+    const cached = this.resourcesByTemplateRole.get(key);
+    if (cached !== undefined) return cached;
+    const { policy } = this.options;
+    const vector: Record<string, number> = { [`provider:${providerName}`]: 1, ...template.resources };
+    if (policy.globalMaxConcurrent !== undefined) vector.global = 1;
+    if (policy.modeLimits[template.mode] !== undefined) vector[`mode:${template.mode}`] = 1;
+    if (policy.projectLimits[template.tenant] !== undefined) vector[`project:${template.tenant}`] = 1;
+    if (template.mode === "mention" && policy.projectMentionLimits[template.tenant] !== undefined) {
+      vector[`project:${template.tenant}:mention`] = 1;
+    }
+    this.resourcesByTemplateRole.set(key, vector);
+    return vector;
   }
 
-  private onWorkerSpawned(task: TaskRuntime): void {
-    task.worker = this.nextWorkerId;
-    this.nextWorkerId += 1;
-    this.emit({ type: "worker_spawned", task: task.id, worker: task.worker });
-    task.callIndex = 0;
-    task.attempt = 1;
-    this.startRequest(task);
+  private onSpawnDone(worker: Worker): void {
+    worker.spawning = false;
+    const task = worker.task;
+    if (worker.stopRequested) {
+      this.workers.delete(task.id);
+      this.scheduler.stopped(task);
+      return;
+    }
+    const { workers } = this.options.scenario;
+    if (workers.spawnFailureRate > 0 && this.faultRandom.next() < workers.spawnFailureRate) {
+      this.workers.delete(task.id);
+      this.emit({ type: "spawn_failed", task: task.id, worker: worker.id });
+      this.scheduler.spawnFailed(task);
+      return;
+    }
+    this.emit({ type: "worker_spawned", task: task.id, worker: worker.id });
+    if (workers.stallRate > 0 && this.faultRandom.next() < workers.stallRate) {
+      worker.stalled = true;
+      this.emit({ type: "worker_stalled", task: task.id, worker: worker.id });
+      this.scheduler.started(task, worker.id, () => undefined);
+      return;
+    }
+    this.scheduler.started(task, worker.id, () => this.startRequest(worker));
   }
 
-  private startRequest(task: TaskRuntime): void {
-    const call = task.plan.calls[task.callIndex];
-    if (call === undefined) assertionFailed(`task ${task.id} has no call ${task.callIndex}`);
-    const maxOutputTokens = task.job.plan.template.maxOutputTokens;
-    task.request = this.nextRequestId;
+  private startRequest(worker: Worker): void {
+    if (worker.stopRequested) return;
+    const task = worker.task;
+    const { plan, template, provider } = task.payload;
+    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
+    const charged = call.inputTokens + template.maxOutputTokens;
+    const budget = this.options.policy.tokenBudget;
+    if (budget !== undefined && worker.tokensCharged + charged > budget.tokensPerTask) {
+      const enforced = budget.enforcement === "hard";
+      this.emit({ type: "budget_exceeded", task: task.id, tokens: worker.tokensCharged + charged, budget: budget.tokensPerTask, enforced });
+      if (enforced) {
+        this.workers.delete(task.id);
+        this.scheduler.failed(task, "error");
+        return;
+      }
+    }
+    worker.tokensCharged += charged;
+    worker.request = this.nextRequestId;
     this.nextRequestId += 1;
     this.emit({
       type: "request_started",
       task: task.id,
-      provider: task.provider.name,
-      request: task.request,
-      attempt: task.attempt,
-      tokens: call.inputTokens + maxOutputTokens,
+      provider: provider.name,
+      request: worker.request,
+      attempt: worker.attempt,
+      tokens: charged,
+      input_tokens: call.inputTokens,
     });
-    const outcome = task.provider.request(this.engine.clock.now(), call.inputTokens, maxOutputTokens, call.outputTokens);
-    task.outcome = outcome;
-    this.engine.after(outcome.durationMs, REQUEST_DONE, task);
+    this.scheduler.progress(task);
+    const outcome = provider.request(this.engine.clock.now(), call.inputTokens, template.maxOutputTokens, call.outputTokens);
+    worker.outcome = outcome;
+    this.engine.after(outcome.durationMs, REQUEST_DONE, worker);
   }
 
-  private onRequestDone(task: TaskRuntime): void {
-    const outcome = task.outcome;
-    if (outcome === undefined) assertionFailed(`task ${task.id} finished a request it never started`);
-    task.outcome = undefined;
+  private onRequestDone(worker: Worker): void {
+    const outcome = worker.outcome;
+    // Aborted: the worker was stopped while the request was in flight.
+    if (outcome === undefined || worker.stopRequested) return;
+    worker.outcome = undefined;
+    const task = worker.task;
+    const provider = task.payload.provider.name;
     this.emit(
       outcome.retryAfterMs === undefined
-        ? { type: "request_finished", task: task.id, provider: task.provider.name, request: task.request, status: outcome.status, output_tokens: outcome.outputTokens }
+        ? { type: "request_finished", task: task.id, provider, request: worker.request, status: outcome.status, output_tokens: outcome.outputTokens }
         : {
             type: "request_finished",
             task: task.id,
-            provider: task.provider.name,
-            request: task.request,
+            provider,
+            request: worker.request,
             status: outcome.status,
             retry_after_ms: outcome.retryAfterMs,
             output_tokens: outcome.outputTokens,
           },
     );
+    this.scheduler.progress(task);
     if (outcome.status === "ok") {
-      task.callIndex += 1;
-      task.attempt = 1;
-      if (task.callIndex < task.plan.calls.length) this.startRequest(task);
-      else this.finishTask(task, "completed", "success");
+      worker.callIndex += 1;
+      worker.attempt = 1;
+      if (worker.callIndex < task.payload.plan.calls.length) {
+        this.startRequest(worker);
+      } else {
+        this.workers.delete(task.id);
+        this.scheduler.succeeded(task);
+      }
       return;
     }
-    const retry = this.options.policy.retry;
-    if (!outcome.retryable || task.attempt >= retry.maxAttempts) {
-      this.finishTask(task, "failed", "failure");
+    const { retry, salvageTransient } = this.options.policy;
+    if (!outcome.retryable || worker.attempt >= retry.maxAttempts) {
+      this.workers.delete(task.id);
+      this.scheduler.failed(task, "error");
       return;
     }
-    this.engine.after(this.retryDelayMs(outcome, task.attempt), RETRY_DUE, task);
-    task.attempt += 1;
+    if (salvageTransient && outcome.status !== "rate_limited") {
+      this.workers.delete(task.id);
+      this.scheduler.failed(task, "salvage");
+      return;
+    }
+    this.engine.after(this.retryDelayMs(outcome, worker.attempt), RETRY_DUE, worker);
+    worker.attempt += 1;
+  }
+
+  private onRetryDue(worker: Worker): void {
+    if (!worker.stopRequested) this.startRequest(worker);
   }
 
   private retryDelayMs(outcome: RequestOutcome, attempt: number): number {
@@ -287,43 +420,20 @@ class Simulation {
     return Math.min(retry.errorBackoffMaxMs, retry.errorBackoffBaseMs * 2 ** (attempt - 1));
   }
 
-  private finishTask(task: TaskRuntime, status: TaskStatus, reason: ReleaseReason): void {
-    const lease = task.lease;
-    if (lease === undefined) assertionFailed(`task ${task.id} finished without a lease`);
-    const result = this.ledger.release(lease, reason);
-    this.emit({ type: "lease_released", lease: lease.id, task: task.id, reason, result });
-    task.lease = undefined;
-    const job = task.job;
-    // Marked before the task settles: if it is the job's last task, settling it finishes the job.
-    if (status === "failed") job.failed = true;
-    this.settle(task, status);
-    if (status === "completed" && !job.failed) {
-      for (const index of task.plan.dependents) {
-        const dependent = job.tasks[index] as TaskRuntime;
-        dependent.remainingDependencies -= 1;
-        if (dependent.remainingDependencies === 0) this.makeReady(dependent);
-      }
-    } else if (status === "failed") {
-      this.cancelUnstarted(job);
-    }
-    this.dispatch();
+  private onWorkerStopped(worker: Worker): void {
+    this.workers.delete(worker.task.id);
+    this.emit({ type: "worker_stopped", task: worker.task.id, worker: worker.id });
+    this.scheduler.stopped(worker.task);
   }
+}
 
-  /** A failed task fails its job: tasks not yet running are canceled; running ones finish on their own. */
-  private cancelUnstarted(job: JobRuntime): void {
-    for (const task of job.tasks) {
-      if (task.state === "ready") this.admission.queue.remove(task);
-      if (task.state === "ready" || task.state === "pending") this.settle(task, "canceled");
-    }
-  }
-
-  private settle(task: TaskRuntime, status: TaskStatus): void {
-    task.state = status;
-    const job = task.job;
-    this.emit({ type: "task_finished", task: task.id, job: job.plan.id, status });
-    job.unfinished -= 1;
-    if (job.unfinished > 0) return;
-    this.emit({ type: "job_finished", job: job.plan.id, status: job.failed ? "failed" : "completed" });
-    this.jobsUnfinished -= 1;
-  }
+/** The ledger's resources: the global cap, provider caps, mode and project limits, declared resources. */
+function limitsOf(scenario: Scenario, policy: PolicySpec): Record<string, number> {
+  const limits: Record<string, number> = { ...scenario.resources };
+  if (policy.globalMaxConcurrent !== undefined) limits.global = policy.globalMaxConcurrent;
+  for (const spec of scenario.providers) limits[`provider:${spec.name}`] = spec.maxConcurrent;
+  for (const [mode, limit] of Object.entries(policy.modeLimits)) limits[`mode:${mode}`] = limit;
+  for (const [tenant, limit] of Object.entries(policy.projectLimits)) limits[`project:${tenant}`] = limit;
+  for (const [tenant, limit] of Object.entries(policy.projectMentionLimits)) limits[`project:${tenant}:mention`] = limit;
+  return limits;
 }

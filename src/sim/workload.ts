@@ -16,9 +16,8 @@ export interface CallPlan {
 export interface TaskPlan {
   readonly index: number;
   readonly role: TaskRole;
-  /** How many tasks must complete before this one is ready. */
-  readonly dependencyCount: number;
-  readonly dependents: readonly number[];
+  /** Indexes of the tasks of the same job that must complete first. */
+  readonly dependsOn: readonly number[];
   readonly calls: readonly CallPlan[];
 }
 
@@ -30,6 +29,7 @@ export interface JobPlan {
 
 interface TemplateSamplers {
   readonly template: JobTemplate;
+  readonly graph: readonly GraphNode[];
   readonly inputTokens: Sampler;
   readonly outputTokens: Sampler;
 }
@@ -51,6 +51,7 @@ export class Workload {
     this.sizes = streams.stream("token_sizes");
     this.templates = scenario.templates.map((template) => ({
       template,
+      graph: taskGraph(template.shape),
       inputTokens: sampler(template.inputTokens),
       outputTokens: sampler(template.outputTokens),
     }));
@@ -67,14 +68,7 @@ export class Workload {
 
   createJob(id: number): JobPlan {
     const chosen = this.pickTemplate();
-    const shape = taskGraph(chosen.template.shape);
-    const tasks = shape.map((node, index) => ({
-      index,
-      role: node.role,
-      dependencyCount: node.dependencyCount,
-      dependents: node.dependents,
-      calls: this.drawCalls(chosen),
-    }));
+    const tasks = chosen.graph.map((node, index) => ({ index, role: node.role, dependsOn: node.dependsOn, calls: this.drawCalls(chosen) }));
     return { id, template: chosen.template, tasks };
   }
 
@@ -99,30 +93,27 @@ export class Workload {
 
 interface GraphNode {
   readonly role: TaskRole;
-  readonly dependencyCount: number;
-  readonly dependents: readonly number[];
+  readonly dependsOn: readonly number[];
 }
 
-const SINGLE: readonly GraphNode[] = [{ role: "call", dependencyCount: 0, dependents: [] }];
+const NO_DEPENDENCIES: readonly number[] = [];
 
 /** The task DAG of a shape: `single` one task; `chain(n)` n in a row; `fanout(n)` plan → n → aggregate. */
 export function taskGraph(shape: JobShape): readonly GraphNode[] {
   switch (shape.kind) {
     case "single":
-      return SINGLE;
+      return [{ role: "call", dependsOn: NO_DEPENDENCIES }];
     case "chain":
       return Array.from({ length: shape.length }, (_, index) => ({
         role: "call" as const,
-        dependencyCount: index === 0 ? 0 : 1,
-        dependents: index === shape.length - 1 ? [] : [index + 1],
+        dependsOn: index === 0 ? NO_DEPENDENCIES : [index - 1],
       }));
     case "fanout": {
       const workers = Array.from({ length: shape.width }, (_, index) => index + 1);
-      const aggregate = shape.width + 1;
       return [
-        { role: "plan", dependencyCount: 0, dependents: workers },
-        ...workers.map(() => ({ role: "work" as const, dependencyCount: 1, dependents: [aggregate] })),
-        { role: "aggregate", dependencyCount: shape.width, dependents: [] },
+        { role: "plan", dependsOn: NO_DEPENDENCIES },
+        ...workers.map(() => ({ role: "work" as const, dependsOn: [0] })),
+        { role: "aggregate", dependsOn: workers },
       ];
     }
   }
