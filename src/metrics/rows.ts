@@ -4,7 +4,7 @@
 import type { RunSummary } from "./collector.ts";
 import type { Percentiles } from "./percentiles.ts";
 
-export type Scope = "overall" | "lane" | "tenant" | "resource";
+export type Scope = "overall" | "lane" | "tenant" | "resource" | "release_reason" | "release_result";
 
 export interface MetricRow {
   readonly scope: Scope;
@@ -42,6 +42,14 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   add("overall", "all", "hidden_waiters_max", summary.hidden_waiters.max);
   add("overall", "all", "hidden_wait_ms_total", summary.hidden_waiters.total_wait_ms);
   add("overall", "all", "leases_unreleased", summary.leases.unreleased);
+  add("overall", "all", "jobs_canceled", summary.jobs.canceled);
+  add("overall", "all", "ready_to_lease_gap_ms_p95", summary.ready_to_lease_gap_ms.p95);
+  for (const [name, value] of Object.entries(summary.scheduler)) add("overall", "all", name, value);
+  add("overall", "all", "cost_total", summary.cost.total);
+  add("overall", "all", "cost_per_job_mean", summary.cost.per_completed_job.mean);
+  add("overall", "all", "cost_per_job_p95", summary.cost.per_completed_job.p95);
+  for (const [reason, count] of Object.entries(summary.leases.reasons)) add("release_reason", reason, "releases", count);
+  for (const [result, count] of Object.entries(summary.leases.results)) add("release_result", result, "releases", count);
   for (const [lane, latency] of Object.entries(summary.latency_ms.by_lane)) addLatency("lane", lane, latency);
   for (const [tenant, latency] of Object.entries(summary.latency_ms.by_tenant)) addLatency("tenant", tenant, latency);
   for (const [resource, utilization] of Object.entries(summary.utilization)) add("resource", resource, "utilization", utilization);

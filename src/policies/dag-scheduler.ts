@@ -160,6 +160,9 @@ class Task<P> implements SchedulerTask<P>, Queueable {
 
 const NO_TASKS: readonly unknown[] = Object.freeze([]);
 
+/** Differences of time below this are rounding, not time. */
+const TIME_TOLERANCE_MS = 1e-3;
+
 class Job<P> {
   readonly tasks: Task<P>[] = [];
   unfinished = 0;
@@ -647,7 +650,9 @@ export class DagScheduler<P> {
       task.reapTimer = undefined;
       const reapAfterMs = this.options.reapAfterMs as number;
       const silentMs = this.environment.clock.now() - task.lastProgressMs;
-      if (silentMs >= reapAfterMs) this.requestStop(task, "reaped");
+      // Within a microsecond counts as due: (progress + reapAfter) − progress can come back one ulp short,
+      // and re-arming for that remainder would not move the clock at all, a timer loop at one instant.
+      if (silentMs >= reapAfterMs - TIME_TOLERANCE_MS) this.requestStop(task, "reaped");
       else this.armReaper(task, reapAfterMs - silentMs);
     });
   }

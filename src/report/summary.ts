@@ -6,7 +6,7 @@ import { stringify } from "csv-stringify/sync";
 import { type Comparison, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
 import { formatNumber } from "./format.ts";
-import { latencyTable, runTable } from "./tables.ts";
+import { admissionTable, latencyTable, releaseTable, runTable } from "./tables.ts";
 import { renderMarkdown, renderText } from "./table.ts";
 
 export interface ReportContext {
@@ -18,7 +18,16 @@ export interface ReportContext {
 
 export function terminalSummary(comparison: Comparison): string {
   const notes = caveats(comparison);
-  return [headline(comparison), "", renderText(latencyTable(comparison)), "", renderText(runTable(comparison)), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+  return [
+    headline(comparison),
+    "",
+    renderText(latencyTable(comparison)),
+    "",
+    renderText(runTable(comparison)),
+    "",
+    renderText(admissionTable(comparison)),
+    ...(notes.length > 0 ? ["", ...notes] : []),
+  ].join("\n");
 }
 
 /**
@@ -82,6 +91,10 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     renderMarkdown(runTable(comparison)),
     "",
     ...caveats(comparison).flatMap((note) => [`> ${note}`, ""]),
+    renderMarkdown(admissionTable(comparison)),
+    "",
+    renderMarkdown(releaseTable(comparison)),
+    "",
     renderMarkdown(latencyTable(comparison, "tenant")),
     "",
     "## How to read this",
@@ -90,6 +103,7 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "- With several seeds each cell is the mean over seeds ± the half-width of its 95% confidence interval (Student's t). Two policies whose intervals overlap may not differ.",
     "- Every seed gives every policy the same jobs, so `P95 vs baseline` is the mean of per-seed ratios: a paired comparison, tighter than comparing two means.",
     "- `queue wait` is `lease_acquired.t − task_ready.t`; `util` is the time-average share of a resource's limit held by leases.",
+    "- `hidden waiters` are spawned workers blocked on scheduler capacity (`worker_wait_started` … `worker_wait_ended`); `ready→lease` runs from `task_ready` until the task holds every resource it needs, so it includes hidden waiting that `queue wait` cannot see.",
     "- Every figure is recomputed from the event log (`schedlab run … --events FILE`); definitions are in docs/metrics.md.",
     "",
     `schedlab ${context.version}; scenario file \`${context.scenarioFile}\`.`,

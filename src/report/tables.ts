@@ -68,3 +68,42 @@ export function runTable(comparison: Comparison): Table {
     rows,
   };
 }
+
+/** How admission behaved: hidden waiting, refusals, backoff, retries, zombies, cost. */
+export function admissionTable(comparison: Comparison): Table {
+  const rows = comparison.results.map((result) => [
+    result.policy.name,
+    result.policy.admission,
+    formatEstimate(value(result, "overall", "all", "hidden_waiters_max")),
+    formatEstimate(value(result, "overall", "all", "hidden_wait_ms_total"), SECONDS),
+    formatEstimate(value(result, "overall", "all", "ready_to_lease_gap_ms_p95"), SECONDS),
+    formatEstimate(value(result, "overall", "all", "refused_spawns")),
+    formatEstimate(value(result, "overall", "all", "backoff_ms"), SECONDS),
+    formatEstimate(value(result, "overall", "all", "task_retries")),
+    formatEstimate(value(result, "overall", "all", "zombies")),
+    formatEstimate(value(result, "overall", "all", "cost_per_job_mean")),
+  ]);
+  return {
+    title: "Admission and cost",
+    headers: ["policy", "design", "hidden waiters (max)", "hidden wait (s)", "ready→lease P95 (s)", "refused spawns", "backoff (s)", "task retries", "zombies", "cost/job"],
+    numeric: [false, false, true, true, true, true, true, true, true, true],
+    rows,
+  };
+}
+
+/** Lease releases by reason, and every release that was not `released` (always a bug in the caller). */
+export function releaseTable(comparison: Comparison): Table {
+  const reasons = groupsOf(comparison, "release_reason");
+  const results = groupsOf(comparison, "release_result").filter((result) => result !== "released");
+  const rows = comparison.results.map((result) => [
+    result.policy.name,
+    ...reasons.map((reason) => formatEstimate(value(result, "release_reason", reason, "releases"))),
+    ...results.map((name) => formatEstimate(value(result, "release_result", name, "releases"))),
+  ]);
+  return {
+    title: "Lease releases by reason",
+    headers: ["policy", ...reasons, ...results.map((name) => `result: ${name}`)],
+    numeric: [false, ...reasons.map(() => true), ...results.map(() => true)],
+    rows,
+  };
+}

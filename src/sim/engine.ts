@@ -19,6 +19,17 @@ export class EventLimitError extends Error {
   }
 }
 
+/** More events than this at one instant is a loop that schedules itself with no delay, not a workload. */
+export const MAX_EVENTS_PER_INSTANT = 1_000_000;
+
+/** A bug, not a scenario problem: something keeps rescheduling itself without letting time pass. */
+export class StalledClockError extends Error {
+  override name = "StalledClockError";
+  constructor(readonly atMs: number) {
+    super(`${MAX_EVENTS_PER_INSTANT} events at t=${atMs} ms without virtual time advancing: a zero-delay event loop`);
+  }
+}
+
 export interface EventHandler {
   handle(event: ScheduledEvent): void;
 }
@@ -38,6 +49,7 @@ export class Engine implements Timers {
   readonly clock = new VirtualClock();
   private readonly heap = new EventHeap();
   private processed = 0;
+  private eventsThisInstant = 0;
   private nextTimerId = 1;
 
   constructor(private readonly maxEvents: number) {}
@@ -79,6 +91,12 @@ export class Engine implements Timers {
       if (timer?.canceled === true) continue;
       if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
       this.processed += 1;
+      if (event.timeMs === this.clock.now()) {
+        this.eventsThisInstant += 1;
+        if (this.eventsThisInstant > MAX_EVENTS_PER_INSTANT) throw new StalledClockError(event.timeMs);
+      } else {
+        this.eventsThisInstant = 0;
+      }
       this.clock.advanceTo(event.timeMs);
       if (timer !== undefined) timer.callback();
       else handler.handle(event);
