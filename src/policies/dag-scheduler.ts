@@ -80,7 +80,7 @@ export interface DagSchedulerOptions {
   readonly rejectBackoffMaxMs: number;
   /** Stop a worker that reported no progress for this long (release reason `reaped`). */
   readonly reapAfterMs: number | undefined;
-  /** Spawn failures a task may have before it counts as a task failure. */
+  /** Consecutive spawn failures a task may have before it counts as a task failure. */
   readonly maxSpawnFailures: number;
   /** spawn_then_wait: which resources the worker waits for after spawning. */
   readonly deferredResource: (resource: string) => boolean;
@@ -185,6 +185,9 @@ export class DagScheduler<P> {
   private refusedBatches = 0;
   private backoffTimer: TimerHandle | undefined;
   private shuttingDown = false;
+  /** An orchestrator may call back into the scheduler from `spawn`: such a dispatch runs after the current one. */
+  private dispatching = false;
+  private dispatchAgain = false;
 
   constructor(
     private readonly ledger: LeaseLedger,
@@ -237,6 +240,7 @@ export class DagScheduler<P> {
   started(task: SchedulerTask<P>, worker: number, onCapacity: () => void): void {
     const record = this.own(task, "spawning");
     record.state = "running";
+    record.spawnFailures = 0;
     record.worker = worker;
     record.lastProgressMs = this.environment.clock.now();
     this.armTimers(record);
@@ -324,7 +328,7 @@ export class DagScheduler<P> {
       return;
     }
     this.endRun(record, reason);
-    this.settle(record, "canceled");
+    this.settle(record, reason === "failure" ? "failed" : "canceled");
     this.dispatch();
   }
 
@@ -371,14 +375,26 @@ export class DagScheduler<P> {
   // ---- admission ----
 
   private dispatch(): void {
-    switch (this.options.design) {
-      case "lease":
-      case "spawn_then_wait":
-        this.dispatchInOrder();
-        break;
-      case "reject_backoff":
-        this.dispatchEveryReadyTask();
-        break;
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        switch (this.options.design) {
+          case "lease":
+          case "spawn_then_wait":
+            this.dispatchInOrder();
+            break;
+          case "reject_backoff":
+            this.dispatchEveryReadyTask();
+            break;
+        }
+      } while (this.dispatchAgain);
+    } finally {
+      this.dispatching = false;
     }
     this.checkDeadlock();
   }
@@ -401,6 +417,8 @@ export class DagScheduler<P> {
     let attempted = 0;
     let refused = 0;
     for (const task of this.queue.ordered()) {
+      // The snapshot can go stale while we spawn (a cancel, or a call back in from the orchestrator).
+      if (task.state !== "ready") continue;
       attempted += 1;
       const lease = this.ledger.tryAcquire(task.demand, task.id);
       if (lease === undefined) {
@@ -408,7 +426,7 @@ export class DagScheduler<P> {
         this.orchestrator.record({ type: "spawn_refused", task: task.id, job: task.job.id, resource: this.firstFullResource(task.demand) });
         continue;
       }
-      this.queue.commit(task);
+      if (!this.queue.commit(task)) assertionFailed(`task ${task.id} is ready but not queued`);
       this.admitted(task, lease);
     }
     if (refused < attempted) {
@@ -461,8 +479,8 @@ export class DagScheduler<P> {
         continue;
       }
       this.waiters.splice(index, 1);
-      this.orchestrator.record({ type: "worker_wait_ended", task: task.id, worker: task.worker, resource: (task.innerDemand as Demand).key });
       this.holdInner(task, lease);
+      this.orchestrator.record({ type: "worker_wait_ended", task: task.id, worker: task.worker, resource: (task.innerDemand as Demand).key });
       const onCapacity = task.onCapacity;
       task.onCapacity = undefined;
       onCapacity?.();
@@ -552,6 +570,7 @@ export class DagScheduler<P> {
   private requestStop(task: Task<P>, reason: ReleaseReason): void {
     if (task.state !== "spawning" && task.state !== "running") return;
     this.disarmTimers(task);
+    this.leaveWaiters(task);
     task.state = "stopping";
     task.stopReason = reason;
     this.orchestrator.record({ type: "worker_stop_requested", task: task.id, reason });
@@ -561,15 +580,19 @@ export class DagScheduler<P> {
   /** The worker is gone: release what it held (exactly once), stop its timers, leave the waiters. */
   private endRun(task: Task<P>, reason: ReleaseReason): void {
     this.disarmTimers(task);
-    const waiting = this.waiters.indexOf(task);
-    if (waiting >= 0) {
-      this.waiters.splice(waiting, 1);
-      task.onCapacity = undefined;
-      this.orchestrator.record({ type: "worker_wait_ended", task: task.id, worker: task.worker, resource: (task.innerDemand as Demand).key });
-    }
+    this.leaveWaiters(task);
     this.releaseAll(task, reason);
     this.activeTasks -= 1;
     task.state = "waiting_retry";
+  }
+
+  /** A waiting worker that stops or ends waits no more, and must never be handed capacity afterwards. */
+  private leaveWaiters(task: Task<P>): void {
+    const waiting = this.waiters.indexOf(task);
+    if (waiting < 0) return;
+    this.waiters.splice(waiting, 1);
+    task.onCapacity = undefined;
+    this.orchestrator.record({ type: "worker_wait_ended", task: task.id, worker: task.worker, resource: (task.innerDemand as Demand).key });
   }
 
   private releaseAll(task: Task<P>, reason: ReleaseReason): void {
@@ -597,6 +620,20 @@ export class DagScheduler<P> {
 
   private makeReady(task: Task<P>): void {
     this.orchestrator.record({ type: "task_ready", task: task.id, job: task.job.id, role: task.definition.role });
+    const impossible = this.ledger.overLimit(task.demand) ?? (task.innerDemand === undefined ? undefined : this.ledger.overLimit(task.innerDemand));
+    if (impossible !== undefined) {
+      // No amount of waiting can admit it, in any design: fail the job now rather than spin or back off forever.
+      this.orchestrator.record({
+        type: "deadlock_detected",
+        jobs: [task.job.id],
+        tasks: [task.id],
+        reason: `task ${task.id} needs more ${impossible} than its limit of ${this.ledger.limitOf(impossible)}`,
+      });
+      task.job.outcome ??= "failed";
+      this.settle(task, "failed");
+      this.windDown(task.job, "cancel");
+      return;
+    }
     if (task.job.paused) {
       task.state = "parked";
       return;
@@ -621,15 +658,10 @@ export class DagScheduler<P> {
       tasks: stuck.map((task) => task.id),
       reason: "ready tasks that can never be admitted: nothing is running, nothing will free capacity",
     });
-    for (const task of [...this.waiters]) {
-      this.endRun(task, "failure");
-      task.job.outcome ??= "failed";
-      this.settle(task, "failed");
-    }
-    for (const job of jobs) {
-      job.outcome ??= "failed";
-      this.windDown(job, "cancel");
-    }
+    for (const job of jobs) job.outcome ??= "failed";
+    // Waiting workers are alive: ask them to stop; their capacity comes back when they have stopped.
+    for (const task of [...this.waiters]) this.requestStop(task, "failure");
+    for (const job of jobs) this.windDown(job, "cancel");
   }
 
   // ---- timers ----

@@ -133,6 +133,15 @@ export class LeaseLedger {
     return true;
   }
 
+  /** The first resource whose limit is below what the demand asks (it can never be acquired), or undefined. */
+  overLimit(demand: Demand): string | undefined {
+    for (let index = 0; index < demand.slots.length; index += 1) {
+      const slot = demand.slots[index] as number;
+      if ((demand.amounts[index] as number) > (this.limits[slot] as number)) return this.keys[slot];
+    }
+    return undefined;
+  }
+
   /** Takes every resource of the demand, or none. */
   tryAcquire(demand: Demand, task: number): Lease | undefined {
     if (!this.canAcquire(demand)) return undefined;
