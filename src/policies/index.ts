@@ -1,5 +1,6 @@
 export * from "./admission.ts";
 export * from "./assert.ts";
+export * from "./async-admission.ts";
 export * from "./clock.ts";
 export * from "./deque.ts";
 export * from "./fifo-queue.ts";

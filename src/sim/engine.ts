@@ -50,6 +50,7 @@ export class Engine implements Timers {
   private readonly heap = new EventHeap();
   private processed = 0;
   private eventsThisInstant = 0;
+  private readonly current: ScheduledEvent = { timeMs: 0, sequence: 0, kind: 0, subject: undefined };
   private nextTimerId = 1;
 
   constructor(private readonly maxEvents: number) {}
@@ -80,13 +81,23 @@ export class Engine implements Timers {
     if (handle instanceof Timer) handle.canceled = true;
   }
 
-  /**
-   * Runs until no event is left. The event handed to `handler` is reused: read it, do not keep it. A canceled
-   * timer is dropped without moving the clock, so it cannot stretch the run.
-   */
+  /** Runs until no event is left. */
   run(handler: EventHandler): void {
-    const event: ScheduledEvent = { timeMs: 0, sequence: 0, kind: 0, subject: undefined };
-    while (this.heap.popInto(event)) {
+    while (this.step(handler)) {
+      // Each step handles one event.
+    }
+  }
+
+  /**
+   * Handles the next event and returns true, or returns false when none is left. Lets a caller interleave
+   * other work between events, e.g. promise callbacks of async code on virtual time. The event handed to
+   * `handler` is reused: read it, do not keep it. A canceled timer is dropped without moving the clock, so it
+   * cannot stretch the run.
+   */
+  step(handler: EventHandler): boolean {
+    const event = this.current;
+    for (;;) {
+      if (!this.heap.popInto(event)) return false;
       const timer = event.kind === TIMER_KIND ? (event.subject as Timer) : undefined;
       if (timer?.canceled === true) continue;
       if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
@@ -100,6 +111,8 @@ export class Engine implements Timers {
       this.clock.advanceTo(event.timeMs);
       if (timer !== undefined) timer.callback();
       else handler.handle(event);
+      return true;
     }
   }
+
 }

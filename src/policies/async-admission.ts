@@ -1,0 +1,155 @@
+// Admission for orchestrators written with async/await: `acquire` waits in a ready queue until the ledger can
+// grant a whole resource vector, `run` holds a lease around an async function. A thin facade over the same
+// sync core as the simulator (queue for ordering, ledger for accounting); it owns no timers and reads no clock.
+
+import { LeaseAdmission } from "./admission.ts";
+import type { Clock } from "./clock.ts";
+import { FifoQueue } from "./fifo-queue.ts";
+import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult, type ResourceVector } from "./lease-ledger.ts";
+import type { Queueable, ReadyQueue } from "./ready-queue.ts";
+
+export interface AcquireOptions {
+  /** Aborting it while the caller waits takes the caller out of the queue; the promise rejects with its reason. */
+  readonly signal?: AbortSignal;
+  /** The task recorded on the lease; 0 when not given. */
+  readonly task?: number;
+}
+
+/** Why a waiter was refused: `shutdown` was called. */
+export class AdmissionClosedError extends Error {
+  override name = "AdmissionClosedError";
+}
+
+/** A caller waiting for capacity, as the ready queue sees it. */
+export class AdmissionWaiter implements Queueable {
+  /** The listener on `signal` while the caller waits; removed once the wait is over. */
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly demand: Demand,
+    readonly signal: AbortSignal | undefined,
+    readonly grant: (lease: Lease) => void,
+    readonly refuse: (reason: unknown) => void,
+  ) {}
+}
+
+/** shutdown takes waiters in queue order, whatever they ask for. */
+const anyWaiter = (): boolean => true;
+
+export class AsyncAdmission {
+  private readonly core: LeaseAdmission<AdmissionWaiter>;
+  private readonly admitted = (waiter: AdmissionWaiter, lease: Lease): void => {
+    this.stopWatching(waiter);
+    waiter.grant(lease);
+  };
+  private closed = false;
+
+  /** `queue` decides who goes next (FIFO by default); the ledger decides whether capacity allows it. */
+  constructor(
+    readonly ledger: LeaseLedger,
+    queue: ReadyQueue<AdmissionWaiter> = new FifoQueue<AdmissionWaiter>(),
+  ) {
+    this.core = new LeaseAdmission(ledger, queue);
+  }
+
+  /** A facade with its own ledger: resource key → the most that may be held at once. */
+  static withLimits(limits: Readonly<Record<string, number>>, clock: Clock): AsyncAdmission {
+    return new AsyncAdmission(new LeaseLedger(limits, clock));
+  }
+
+  /** Callers waiting for capacity. */
+  get waiting(): number {
+    return this.core.queue.size;
+  }
+
+  /**
+   * A lease on every resource of the vector, taken in one step. Resolves at once (on the next microtask) when
+   * the queue lets the caller through and capacity allows; otherwise waits in queue order, holding nothing.
+   */
+  acquire(resources: ResourceVector, options: AcquireOptions = {}): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      // A throw in here rejects the promise: the caller always gets a promise, never a synchronous error.
+      if (this.closed) throw new AdmissionClosedError("the admission was shut down");
+      options.signal?.throwIfAborted();
+      const demand = this.ledger.demand(resources);
+      this.assertGrantable(demand);
+      const waiter = new AdmissionWaiter(options.task ?? 0, demand, options.signal, resolve, reject);
+      this.watch(waiter);
+      this.core.submit(waiter);
+      this.core.dispatch(this.admitted);
+    });
+  }
+
+  /** Gives the lease back (never throws) and, if that freed capacity, admits waiters in queue order now. */
+  release(lease: Lease, reason: ReleaseReason): ReleaseResult {
+    const result = this.ledger.release(lease, reason);
+    if (result === "released") this.core.dispatch(this.admitted);
+    return result;
+  }
+
+  /**
+   * Runs `fn` holding a lease and releases it exactly once when `fn` settles: `success` if it resolved, `cancel`
+   * if it failed after the signal aborted, `failure` otherwise. `fn` is not called if the signal aborted while
+   * the lease was on its way.
+   */
+  async run<T>(resources: ResourceVector, fn: (lease: Lease, signal: AbortSignal) => Promise<T>, options: AcquireOptions = {}): Promise<T> {
+    const lease = await this.acquire(resources, options);
+    // fn always gets a signal, even when the caller gave none.
+    const signal = options.signal ?? new AbortController().signal;
+    let reason: ReleaseReason = "failure";
+    try {
+      signal.throwIfAborted();
+      const value = await fn(lease, signal);
+      reason = "success";
+      return value;
+    } catch (error) {
+      if (signal.aborted) reason = "cancel";
+      throw error;
+    } finally {
+      this.release(lease, reason);
+    }
+  }
+
+  /** Refuses every waiter and every later acquire. Leases already granted stay held until released. */
+  shutdown(): void {
+    this.closed = true;
+    const queue = this.core.queue;
+    // Taking each next waiter off the head keeps this linear; remove() from the middle would make it quadratic.
+    for (let left = queue.size; left > 0; left -= 1) {
+      const waiter = queue.select(anyWaiter);
+      if (waiter === undefined || !queue.commit(waiter)) break;
+      this.stopWatching(waiter);
+      waiter.refuse(new AdmissionClosedError("the admission was shut down while this caller waited"));
+    }
+  }
+
+  /** A demand above a limit would wait forever, unseen: refuse it up front. */
+  private assertGrantable(demand: Demand): void {
+    const resource = this.ledger.overLimit(demand);
+    if (resource === undefined) return;
+    const limit = this.ledger.limitOf(resource);
+    throw new RangeError(`the request needs ${demand.vector[resource]} of ${resource} but its limit is ${limit}: it could never be granted`);
+  }
+
+  private watch(waiter: AdmissionWaiter): void {
+    if (waiter.signal === undefined) return;
+    waiter.onAbort = () => this.withdraw(waiter);
+    waiter.signal.addEventListener("abort", waiter.onAbort, { once: true });
+  }
+
+  private stopWatching(waiter: AdmissionWaiter): void {
+    if (waiter.onAbort === undefined) return;
+    waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    waiter.onAbort = undefined;
+  }
+
+  private withdraw(waiter: AdmissionWaiter): void {
+    // Not queued any more: it was granted or refused already, and the lease (if any) is the caller's.
+    if (!this.core.queue.remove(waiter)) return;
+    this.stopWatching(waiter);
+    waiter.refuse(waiter.signal?.reason);
+    // A queue with head-of-line order may have held others behind this waiter.
+    this.core.dispatch(this.admitted);
+  }
+}
