@@ -5,6 +5,9 @@
 import { Deque } from "./deque.ts";
 import type { Queueable, ReadyQueue } from "./ready-queue.ts";
 
+/** Empty groups kept for reuse before they are swept: bounds memory without rebuilding groups on every task. */
+const MAX_EMPTY_GROUPS = 64;
+
 interface Group<T> {
   readonly tasks: Deque<T>;
   /** Arrival order of each task in `tasks`, in step with it. */
@@ -15,6 +18,7 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
   private readonly groups = new Map<string, Group<T>>();
   private nextArrival = 0;
   private count = 0;
+  private emptyGroups = 0;
 
   get size(): number {
     return this.count;
@@ -25,6 +29,8 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
     if (group === undefined) {
       group = { tasks: new Deque<T>(), arrivals: new Deque<number>() };
       this.groups.set(task.demand.key, group);
+    } else if (group.tasks.size === 0) {
+      this.emptyGroups -= 1;
     }
     group.tasks.push(task);
     group.arrivals.push(this.nextArrival);
@@ -54,6 +60,7 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
       group.tasks.shift();
       group.arrivals.shift();
       this.count -= 1;
+      this.noteIfEmpty(group);
       return true;
     }
     return this.remove(task);
@@ -81,7 +88,20 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
     group.tasks.remove(task);
     group.arrivals.remove(arrival);
     this.count -= 1;
+    this.noteIfEmpty(group);
     return true;
+  }
+
+  /**
+   * A long-lived process sees many distinct demands: once more than MAX_EMPTY_GROUPS groups are empty they are
+   * swept, so memory and the cost of select stay bounded by the demands actually waiting.
+   */
+  private noteIfEmpty(group: Group<T>): void {
+    if (group.tasks.size > 0) return;
+    this.emptyGroups += 1;
+    if (this.emptyGroups <= MAX_EMPTY_GROUPS) return;
+    for (const [key, candidate] of this.groups) if (candidate.tasks.size === 0) this.groups.delete(key);
+    this.emptyGroups = 0;
   }
 }
 

@@ -83,3 +83,20 @@ describe("LeaseAdmission", () => {
     expect(next).toEqual([2]);
   });
 });
+
+describe("FifoQueue groups", () => {
+  it("sweeps empty groups once more than 64 are idle, so distinct demands cannot grow it without bound", () => {
+    const ledger = new LeaseLedger(Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`r${index}`, 1])), clock);
+    const queue = new FifoQueue<Task>();
+    const groups = (): number => (queue as unknown as { groups: Map<string, unknown> }).groups.size;
+    for (let index = 0; index < 200; index += 1) {
+      const task = { id: index, demand: ledger.demand({ [`r${index}`]: 1 }) };
+      queue.enqueue(task);
+      queue.commit(task);
+      expect(groups()).toBeLessThanOrEqual(65);
+    }
+    const last = { id: 999, demand: ledger.demand({ r0: 1 }) };
+    queue.enqueue(last);
+    expect(queue.select(() => true)?.id).toBe(999);
+  });
+});
