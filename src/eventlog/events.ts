@@ -62,8 +62,6 @@ export type WorldEvent =
 
 export type LogEvent = SchedulerEvent | WorldEvent;
 
-export type LogEventType = LogEvent["type"];
-
 /** A line of a log: the event with its sequence number and virtual time in ms. */
 export type LoggedEvent = LogEvent & { readonly seq: number; readonly t: number };
 

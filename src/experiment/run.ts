@@ -30,7 +30,3 @@ export function runOnce(request: RunRequest): RunSummary {
   writer?.close();
   return collector.summary();
 }
-
-export function findPolicy(scenario: Scenario, name: string): PolicySpec | undefined {
-  return scenario.policies.find((policy) => policy.name === name);
-}

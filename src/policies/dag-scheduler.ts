@@ -3,6 +3,7 @@
 // in exactly one terminal status with its capacity released exactly once, when the worker has really stopped.
 // Clock-agnostic: time, timers and randomness are injected; the orchestrator reports what its workers do.
 
+import { LeaseAdmission } from "./admission.ts";
 import { assertionFailed } from "./assert.ts";
 import type { Clock } from "./clock.ts";
 import type { Demand, Lease, LeaseLedger, ReleaseReason, ResourceVector } from "./lease-ledger.ts";
@@ -178,7 +179,8 @@ export class DagScheduler<P> {
   private readonly waiters: Task<P>[] = [];
   private readonly splits = new WeakMap<ResourceVector, { outer: Demand; inner: Demand } | undefined>();
   private readonly admitted = (task: Task<P>, lease: Lease): void => this.admit(task, lease);
-  private readonly eligible = (task: Task<P>): boolean => this.ledger.canAcquire(task.demand);
+  /** The lease-before-spawn loop shared with AsyncAdmission: select(eligible) → acquire → commit. */
+  private readonly inOrder: LeaseAdmission<Task<P>>;
   private nextTaskId = 1;
   private activeTasks = 0;
   private pendingTimers = 0;
@@ -197,6 +199,7 @@ export class DagScheduler<P> {
     options: Partial<DagSchedulerOptions> = {},
   ) {
     this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
+    this.inOrder = new LeaseAdmission(ledger, queue);
   }
 
   /** Jobs submitted and not yet finished. */
@@ -386,7 +389,7 @@ export class DagScheduler<P> {
         switch (this.options.design) {
           case "lease":
           case "spawn_then_wait":
-            this.dispatchInOrder();
+            this.inOrder.dispatch(this.admitted);
             break;
           case "reject_backoff":
             this.dispatchEveryReadyTask();
@@ -397,18 +400,6 @@ export class DagScheduler<P> {
       this.dispatching = false;
     }
     this.checkDeadlock();
-  }
-
-  /** ready queue → select(eligible) → atomic acquire → commit → spawn. */
-  private dispatchInOrder(): void {
-    for (let pass = this.queue.size; pass > 0; pass -= 1) {
-      const candidate = this.queue.select(this.eligible);
-      if (candidate === undefined) return;
-      const lease = this.ledger.tryAcquire(candidate.demand, candidate.id);
-      if (lease === undefined) assertionFailed(`task ${candidate.id} was eligible but its acquire was refused`);
-      if (!this.queue.commit(candidate)) assertionFailed(`task ${candidate.id} was selected but is no longer queued`);
-      this.admitted(candidate, lease);
-    }
   }
 
   /** Every ready task is tried; refusals stay ready; a wholly refused batch backs off. */
