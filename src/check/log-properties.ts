@@ -1,0 +1,145 @@
+// The safety properties of a run, checked from its event log alone, so they hold for any policy without knowing
+// its internals: capacity never exceeded, every lease released exactly once, nothing held or lost at the end,
+// job statuses consistent with their tasks, and (for lease-before-spawn policies) no hidden waiters.
+// Streams as an EventSink: a run of millions of events is checked without keeping its log.
+
+import type { EventSink, LogEvent } from "../eventlog/events.ts";
+
+export const PROPERTIES = [
+  "capacity_never_exceeded",
+  "lease_released_exactly_once",
+  "nothing_held_at_end",
+  "nothing_lost",
+  "job_status_consistent",
+  "no_hidden_waiters",
+] as const;
+export type Property = (typeof PROPERTIES)[number];
+
+export interface Violation {
+  readonly property: Property;
+  /** The event where it was seen, or -1 when found at the end of the log. */
+  readonly seq: number;
+  readonly message: string;
+}
+
+/** Kept per property: the first ones say what went wrong, and one flood cannot hide another property. */
+const MAX_VIOLATIONS_PER_PROPERTY = 5;
+
+export class LogChecker implements EventSink {
+  private capacities: Readonly<Record<string, number>> = {};
+  private admission = "";
+  private readonly held = new Map<string, number>();
+  private readonly openLeases = new Map<number, Readonly<Record<string, number>>>();
+  private readonly closedLeases = new Set<number>();
+  private readonly openJobs = new Set<number>();
+  private readonly openTasks = new Set<number>();
+  private readonly jobsWithUnsuccessfulTask = new Set<number>();
+  private readonly found: Violation[] = [];
+  private readonly foundPerProperty = new Map<Property, number>();
+  private finished = false;
+  private hiddenWaitersMax = 0;
+  private waiting = 0;
+
+  record(seq: number, _timeMs: number, event: LogEvent): void {
+    switch (event.type) {
+      case "run_started":
+        this.capacities = event.capacities;
+        this.admission = event.admission;
+        return;
+      case "job_arrived":
+        this.openJobs.add(event.job);
+        return;
+      case "task_ready":
+        this.openTasks.add(event.task);
+        return;
+      case "task_finished":
+        this.openTasks.delete(event.task);
+        // Under the skip strategy a job completes with skipped tasks; anything else unsuccessful fails it.
+        if (event.status !== "completed" && event.status !== "skipped") this.jobsWithUnsuccessfulTask.add(event.job);
+        return;
+      case "job_finished":
+        if (!this.openJobs.delete(event.job)) this.violate("nothing_lost", seq, `job ${event.job} finished twice or never arrived`);
+        if (event.status === "completed" && this.jobsWithUnsuccessfulTask.has(event.job)) {
+          this.violate("job_status_consistent", seq, `job ${event.job} reported completed but one of its tasks did not complete`);
+        }
+        this.jobsWithUnsuccessfulTask.delete(event.job);
+        return;
+      case "lease_acquired":
+        this.onAcquired(seq, event.lease, event.resources);
+        return;
+      case "lease_released":
+        if (event.result === "released") this.onReleased(seq, event.lease);
+        return;
+      case "worker_wait_started":
+        this.waiting += 1;
+        this.hiddenWaitersMax = Math.max(this.hiddenWaitersMax, this.waiting);
+        if (this.admission === "lease") {
+          this.violate("no_hidden_waiters", seq, `worker ${event.worker} of task ${event.task} waits for ${event.resource} after spawning`);
+        }
+        return;
+      case "worker_wait_ended":
+        this.waiting -= 1;
+        return;
+      case "run_finished":
+        this.finished = true;
+        this.atEnd();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Every violation seen so far (the end-of-log checks only once run_finished was recorded). */
+  violations(): readonly Violation[] {
+    if (!this.finished && !this.found.some((violation) => violation.seq === -1)) {
+      this.violate("nothing_lost", -1, "the log ends without run_finished");
+    }
+    return this.found;
+  }
+
+  /** The most workers waiting for scheduler capacity at once: the hidden waiters this run had. */
+  get hiddenWaiters(): number {
+    return this.hiddenWaitersMax;
+  }
+
+  private onAcquired(seq: number, lease: number, resources: Readonly<Record<string, number>>): void {
+    if (this.openLeases.has(lease) || this.closedLeases.has(lease)) {
+      this.violate("lease_released_exactly_once", seq, `lease ${lease} acquired twice`);
+    }
+    this.openLeases.set(lease, resources);
+    for (const [resource, amount] of Object.entries(resources)) {
+      const now = (this.held.get(resource) ?? 0) + amount;
+      this.held.set(resource, now);
+      const limit = this.capacities[resource];
+      if (limit === undefined) this.violate("capacity_never_exceeded", seq, `resource ${resource} has no declared capacity`);
+      else if (now > limit) this.violate("capacity_never_exceeded", seq, `${resource} held ${now} > limit ${limit}`);
+    }
+  }
+
+  private onReleased(seq: number, lease: number): void {
+    const resources = this.openLeases.get(lease);
+    if (resources === undefined) {
+      const what = this.closedLeases.has(lease) ? "twice" : "but never acquired";
+      this.violate("lease_released_exactly_once", seq, `lease ${lease} released ${what}`);
+      return;
+    }
+    this.openLeases.delete(lease);
+    this.closedLeases.add(lease);
+    for (const [resource, amount] of Object.entries(resources)) this.held.set(resource, (this.held.get(resource) ?? 0) - amount);
+  }
+
+  private atEnd(): void {
+    for (const lease of this.openLeases.keys()) this.violate("lease_released_exactly_once", -1, `lease ${lease} was never released`);
+    for (const [resource, amount] of this.held) {
+      if (Math.abs(amount) > 1e-9) this.violate("nothing_held_at_end", -1, `${resource} still held ${amount} at the end`);
+    }
+    if (this.openJobs.size > 0) this.violate("nothing_lost", -1, `${this.openJobs.size} jobs never finished`);
+    if (this.openTasks.size > 0) this.violate("nothing_lost", -1, `${this.openTasks.size} ready tasks never finished`);
+  }
+
+  private violate(property: Property, seq: number, message: string): void {
+    const count = this.foundPerProperty.get(property) ?? 0;
+    this.foundPerProperty.set(property, count + 1);
+    if (count < MAX_VIOLATIONS_PER_PROPERTY) this.found.push({ property, seq, message });
+  }
+}
