@@ -4,6 +4,7 @@
 import { EventLimitError } from "../sim/engine.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { UsageError, packageVersion } from "./args.ts";
+import { checkCommand } from "./check-command.ts";
 import { compareCommand } from "./compare-command.ts";
 import { listCommand } from "./list-command.ts";
 import { runCommand } from "./run-command.ts";
@@ -19,6 +20,7 @@ Commands:
   compare SCENARIO    compare policies over many seeds with 95% confidence intervals
   list                list scenarios and their policies
   validate FILE...    check scenario files
+  check SCENARIO      swarm-test policies under random faults; replay a failure
 
 Run 'schedlab COMMAND --help' for a command's options. Docs: README.md, docs/.`;
 
@@ -43,11 +45,13 @@ export function main(argv: readonly string[]): number {
       return 0;
     case "list":
       return listCommand(rest);
+    case "check":
+      return checkCommand(rest);
     case "validate":
       validateCommand(rest);
       return 0;
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check; see 'schedlab --help')`);
   }
 }
 

@@ -4,6 +4,7 @@
 // orchestrator would.
 
 import { assertionFailed } from "../policies/assert.ts";
+import type { Clock } from "../policies/clock.ts";
 import { DagScheduler, type JobDefinition, type Orchestrator, type SchedulerTask, type TaskDefinition } from "../policies/dag-scheduler.ts";
 import { FifoQueue } from "../policies/fifo-queue.ts";
 import { LeaseLedger, type ResourceVector } from "../policies/lease-ledger.ts";
@@ -23,12 +24,16 @@ export interface RunOptions {
   readonly seed: number;
   /** Where events go; a metrics collector, a JSONL writer, or both. */
   readonly sinks: readonly EventSink[];
+  /** Builds the ledger; tests substitute deliberately broken ones (mutants) to show the checks catch them. */
+  readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
 }
 
 export interface RunResult {
   readonly makespanMs: number;
   readonly events: number;
   readonly jobs: number;
+  /** What the ledger itself still holds at the end, per resource: all zero unless a release was lost. */
+  readonly heldAtEnd: Readonly<Record<string, number>>;
 }
 
 /** Raised when a run cannot finish: it would otherwise end silently with work left. */
@@ -98,7 +103,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     this.engine = new Engine(scenario.limits.maxEvents);
     this.streams = new RandomStreams(seed);
     for (const spec of scenario.providers) this.providers.set(spec.name, new SimProvider(spec, this.streams));
-    this.ledger = new LeaseLedger(limitsOf(scenario, policy), this.engine.clock);
+    this.ledger = (options.createLedger ?? ((limits, clock) => new LeaseLedger(limits, clock)))(limitsOf(scenario, policy), this.engine.clock);
     const backoffRandom = this.streams.stream("scheduler");
     this.scheduler = new DagScheduler<TaskPayload>(
       this.ledger,
@@ -145,7 +150,9 @@ class Simulation implements Orchestrator<TaskPayload> {
     }
     const makespanMs = this.engine.clock.now();
     this.emit({ type: "run_finished", makespan_ms: makespanMs, events: this.nextSeq + 1 });
-    return { makespanMs, events: this.nextSeq, jobs: this.jobsCreated };
+    const heldAtEnd: Record<string, number> = {};
+    for (const resource of Object.keys(this.ledger.capacities())) heldAtEnd[resource] = this.ledger.heldAmount(resource);
+    return { makespanMs, events: this.nextSeq, jobs: this.jobsCreated, heldAtEnd };
   }
 
   handle(event: ScheduledEvent): void {
