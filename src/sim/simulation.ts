@@ -63,6 +63,11 @@ interface TaskPayload {
 
 type Task = SchedulerTask<TaskPayload>;
 
+interface Route {
+  readonly provider: SimProvider;
+  readonly resources: ResourceVector;
+}
+
 interface Worker {
   readonly id: number;
   readonly task: Task;
@@ -89,7 +94,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly workerRandom: Random;
   private readonly faultRandom: Random;
   private readonly workers = new Map<number, Worker>();
-  private readonly resourcesByTemplateRole = new Map<string, ResourceVector>();
+  /** Per template and task role: the provider and the resources, worked out once rather than per task. */
+  private readonly routes = new Map<JobTemplate, Readonly<Record<TaskRole, Route>>>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
   private readonly instantSpawns: boolean;
   private nextSeq = 0;
@@ -120,6 +126,7 @@ class Simulation implements Orchestrator<TaskPayload> {
         reapAfterMs: policy.reapAfterMs,
       },
     );
+    for (const template of scenario.templates) this.routes.set(template, this.routesFor(template));
     this.workload = new Workload(scenario, this.streams);
     this.spawnDelay = sampler(scenario.workers.spawnMs);
     this.stopDelay = sampler(scenario.workers.stopMs);
@@ -275,20 +282,29 @@ class Simulation implements Orchestrator<TaskPayload> {
 
   private jobDefinition(id: number, template: JobTemplate, plans: readonly TaskPlan[]): JobDefinition<TaskPayload> {
     const { policy } = this.options;
+    const routes = this.routes.get(template) ?? assertionFailed(`template ${template.name} has no routes`);
     const tasks: TaskDefinition<TaskPayload>[] = plans.map((plan) => {
-      const providerName = this.providerFor(template, plan.role);
-      const provider = this.providers.get(providerName) ?? assertionFailed(`no provider ${providerName}`);
+      const route = routes[plan.role];
       return {
-        resources: this.resourcesFor(template, providerName, plan.role),
+        resources: route.resources,
         dependsOn: plan.dependsOn,
         failure: policy.taskFailure.strategy,
         maxRetries: policy.taskFailure.maxRetries,
         timeoutMs: policy.taskTimeoutMs,
         role: plan.role,
-        payload: { plan, template, provider },
+        payload: { plan, template, provider: route.provider },
       };
     });
     return { id, tasks };
+  }
+
+  private routesFor(template: JobTemplate): Record<TaskRole, Route> {
+    const route = (role: TaskRole): Route => {
+      const providerName = this.providerFor(template, role);
+      const provider = this.providers.get(providerName) ?? assertionFailed(`no provider ${providerName}`);
+      return { provider, resources: this.resourcesFor(template, providerName) };
+    };
+    return { call: route("call"), plan: route("plan"), work: route("work"), aggregate: route("aggregate") };
   }
 
   /** The fallback chain: the task's explicit provider → the orchestrator provider (plan, aggregate) → primary. */
@@ -299,10 +315,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     return (orchestrating ? this.options.scenario.orchestratorProvider : undefined) ?? template.provider;
   }
 
-  private resourcesFor(template: JobTemplate, providerName: string, role: TaskRole): ResourceVector {
-    const key = `${template.name}/${role}`;
-    const cached = this.resourcesByTemplateRole.get(key);
-    if (cached !== undefined) return cached;
+  private resourcesFor(template: JobTemplate, providerName: string): ResourceVector {
     const { policy } = this.options;
     const vector: Record<string, number> = { [`provider:${providerName}`]: 1, ...template.resources };
     if (policy.globalMaxConcurrent !== undefined) vector.global = 1;
@@ -311,7 +324,6 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (template.mode === "mention" && policy.projectMentionLimits[template.tenant] !== undefined) {
       vector[`project:${template.tenant}:mention`] = 1;
     }
-    this.resourcesByTemplateRole.set(key, vector);
     return vector;
   }
 
