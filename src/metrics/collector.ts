@@ -2,6 +2,7 @@
 // recompute every figure (../shared/docs/DESIGN.md, "Metrics"). It consumes events as they happen (as a sink
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
+import { unreachable } from "../policies/assert.ts";
 import type { EventSink, LogEvent, LoggedEvent, ProviderPrice } from "../eventlog/events.ts";
 import { IdTable } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
@@ -394,8 +395,4 @@ function sortedRecord(record: Record<string, number>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const key of Object.keys(record).sort()) result[key] = record[key] as number;
   return result;
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled event ${JSON.stringify(value)}`);
 }

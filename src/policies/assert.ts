@@ -17,3 +17,8 @@ export function assert(condition: boolean, message: string): asserts condition {
 export function assertionFailed(message: string): never {
   throw new AssertionError(message);
 }
+
+/** For the default branch of an exhaustive switch: the type checker proves it unreachable. */
+export function unreachable(value: never): never {
+  throw new AssertionError(`unhandled case ${JSON.stringify(value)}`);
+}

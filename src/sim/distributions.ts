@@ -1,6 +1,7 @@
 // Random variates for durations and sizes. Each sampler draws from a stream it is handed, so the same
 // distribution can serve several concerns without coupling their sequences.
 
+import { unreachable } from "../policies/assert.ts";
 import type { Random } from "./random.ts";
 
 export type DistributionSpec =
@@ -72,8 +73,4 @@ function empirical(values: readonly number[], weights: readonly number[] | undef
       return values[low] as number;
     },
   };
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled distribution ${JSON.stringify(value)}`);
 }
