@@ -29,19 +29,32 @@ export class Deque<T> {
     return item;
   }
 
-  /** Removes one occurrence of `item` wherever it stands. O(n); meant for rare paths such as cancellation. */
-  remove(item: T): boolean {
+  /** Position of `item` from the head, or −1. O(n). */
+  indexOf(item: T): number {
     const mask = this.items.length - 1;
     for (let offset = 0; offset < this.count; offset += 1) {
-      if (this.items[(this.head + offset) & mask] !== item) continue;
-      for (let moving = offset; moving < this.count - 1; moving += 1) {
-        this.items[(this.head + moving) & mask] = this.items[(this.head + moving + 1) & mask];
-      }
-      this.items[(this.head + this.count - 1) & mask] = undefined;
-      this.count -= 1;
-      return true;
+      if (this.items[(this.head + offset) & mask] === item) return offset;
     }
-    return false;
+    return -1;
+  }
+
+  /** Removes the item at `offset` from the head, keeping the order of the rest. O(n); for rare paths such as cancellation. */
+  removeAt(offset: number): void {
+    if (offset < 0 || offset >= this.count) return;
+    const mask = this.items.length - 1;
+    for (let moving = offset; moving < this.count - 1; moving += 1) {
+      this.items[(this.head + moving) & mask] = this.items[(this.head + moving + 1) & mask];
+    }
+    this.items[(this.head + this.count - 1) & mask] = undefined;
+    this.count -= 1;
+  }
+
+  /** Removes one occurrence of `item` wherever it stands. O(n). */
+  remove(item: T): boolean {
+    const offset = this.indexOf(item);
+    if (offset < 0) return false;
+    this.removeAt(offset);
+    return true;
   }
 
   *[Symbol.iterator](): IterableIterator<T> {

@@ -82,11 +82,10 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
   remove(task: T): boolean {
     const group = this.groups.get(task.demand.key);
     if (group === undefined) return false;
-    const position = indexOf(group.tasks, task);
+    const position = group.tasks.indexOf(task);
     if (position < 0) return false;
-    const arrival = nth(group.arrivals, position);
-    group.tasks.remove(task);
-    group.arrivals.remove(arrival);
+    group.tasks.removeAt(position);
+    group.arrivals.removeAt(position);
     this.count -= 1;
     this.noteIfEmpty(group);
     return true;
@@ -103,22 +102,4 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
     for (const [key, candidate] of this.groups) if (candidate.tasks.size === 0) this.groups.delete(key);
     this.emptyGroups = 0;
   }
-}
-
-function indexOf<T>(deque: Deque<T>, wanted: T): number {
-  let position = 0;
-  for (const item of deque) {
-    if (item === wanted) return position;
-    position += 1;
-  }
-  return -1;
-}
-
-function nth(deque: Deque<number>, position: number): number {
-  let index = 0;
-  for (const item of deque) {
-    if (index === position) return item;
-    index += 1;
-  }
-  return -1;
 }
