@@ -34,6 +34,7 @@ export type WorldEvent =
   | { readonly type: "worker_spawned"; readonly task: number; readonly worker: number }
   | { readonly type: "spawn_failed"; readonly task: number; readonly worker: number }
   | { readonly type: "worker_stalled"; readonly task: number; readonly worker: number }
+  | { readonly type: "worker_crashed"; readonly task: number; readonly worker: number }
   | { readonly type: "worker_stopped"; readonly task: number; readonly worker: number }
   | {
       readonly type: "request_started";

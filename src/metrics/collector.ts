@@ -50,6 +50,7 @@ export interface RunSummary {
     readonly deadlocks: number;
     readonly jobs_paused: number;
     readonly zombies: number;
+    readonly worker_crashes: number;
     readonly requests_aborted: number;
     readonly budget_warnings: number;
     readonly budget_enforced: number;
@@ -114,6 +115,7 @@ export class MetricsCollector implements EventSink {
     deadlocks: 0,
     jobs_paused: 0,
     zombies: 0,
+    worker_crashes: 0,
     requests_aborted: 0,
     budget_warnings: 0,
     budget_enforced: 0,
@@ -212,6 +214,9 @@ export class MetricsCollector implements EventSink {
         return;
       case "worker_stalled":
         this.schedulerCounts.zombies += 1;
+        return;
+      case "worker_crashed":
+        this.schedulerCounts.worker_crashes += 1;
         return;
       case "request_aborted":
         this.schedulerCounts.requests_aborted += 1;

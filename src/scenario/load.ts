@@ -73,6 +73,7 @@ function normalize(data: ScenarioFile, file: string): Scenario {
     timeoutRate: provider.timeout_rate,
     timeoutMs: provider.timeout_ms,
     outages: provider.outages.map((outage) => ({ startMs: outage.start_ms, endMs: outage.end_ms, status: outage.status })),
+    latencySpikes: provider.latency_spikes.map((spike) => ({ startMs: spike.start_ms, endMs: spike.end_ms, factor: spike.factor })),
     pricePer1kInputTokens: provider.price_per_1k_input_tokens,
     pricePer1kOutputTokens: provider.price_per_1k_output_tokens,
   }));
@@ -181,6 +182,7 @@ function normalize(data: ScenarioFile, file: string): Scenario {
       stopMs: data.workers.stop_ms,
       spawnFailureRate: data.workers.spawn_failure_rate,
       stallRate: data.workers.stall_rate,
+      crashRate: data.workers.crash_rate,
     },
     faults: {
       jobCancelRate: data.faults.job_cancel_rate,

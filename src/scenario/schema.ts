@@ -89,6 +89,13 @@ const providerSchema = z.strictObject({
         .refine((value) => value.end_ms > value.start_ms, { path: ["end_ms"], message: "end_ms must be after start_ms" }),
     )
     .default([]),
+  latency_spikes: z
+    .array(
+      z
+        .strictObject({ start_ms: nonNegative, end_ms: positive, factor: positive })
+        .refine((value) => value.end_ms > value.start_ms, { path: ["end_ms"], message: "end_ms must be after start_ms" }),
+    )
+    .default([]),
 });
 
 const shapeSchema = z.preprocess(
@@ -186,8 +193,9 @@ export const scenarioSchema = z.strictObject({
       stop_ms: distributionSchema.default({ kind: "constant", value: 0 }),
       spawn_failure_rate: probability.default(0),
       stall_rate: probability.default(0),
+      crash_rate: probability.default(0),
     })
-    .default({ spawn_ms: { kind: "constant", value: 0 }, stop_ms: { kind: "constant", value: 0 }, spawn_failure_rate: 0, stall_rate: 0 }),
+    .default({ spawn_ms: { kind: "constant", value: 0 }, stop_ms: { kind: "constant", value: 0 }, spawn_failure_rate: 0, stall_rate: 0, crash_rate: 0 }),
   faults: z
     .strictObject({
       job_cancel_rate: probability.default(0),

@@ -66,6 +66,8 @@ export interface ProviderSpec {
   readonly timeoutRate: number;
   readonly timeoutMs: number;
   readonly outages: readonly Outage[];
+  /** Windows in which time to first token is multiplied by `factor` (a slow provider, not a down one). */
+  readonly latencySpikes: readonly LatencySpike[];
   readonly pricePer1kInputTokens: number;
   readonly pricePer1kOutputTokens: number;
 }
@@ -81,6 +83,12 @@ export interface Outage {
   readonly startMs: number;
   readonly endMs: number;
   readonly status: "error" | "timeout";
+}
+
+export interface LatencySpike {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly factor: number;
 }
 
 export type JobShape =
@@ -115,6 +123,8 @@ export interface WorkerSpec {
   readonly spawnFailureRate: number;
   /** Probability that a worker stalls after spawning: holds its lease, makes no progress (a zombie). */
   readonly stallRate: number;
+  /** Probability, per request, that the worker crashes while it is in flight: the task fails (release reason by strategy). */
+  readonly crashRate: number;
 }
 
 export interface PolicySpec {

@@ -63,7 +63,7 @@ export class SimProvider {
     }
     // Latency is drawn for every admitted request, failed or not, so fault settings never shift it.
     const produced = Math.min(outputTokens, maxOutputTokens);
-    const firstTokenMs = this.timeToFirstToken.sample(this.latencies);
+    const firstTokenMs = this.timeToFirstToken.sample(this.latencies) * this.slowdownAt(nowMs);
     const decodeMs = produced === 0 ? 0 : (produced * 1000) / this.decodeTokensPerSecond.sample(this.latencies);
     if (spec.errorRate > 0 && this.faults.next() < spec.errorRate) {
       return { status: "error", durationMs: firstTokenMs, retryAfterMs: undefined, retryable: true, outputTokens: 0 };
@@ -73,6 +73,12 @@ export class SimProvider {
       return { status: "timeout", durationMs: spec.timeoutMs, retryAfterMs: undefined, retryable: true, outputTokens: 0 };
     }
     return { status: "ok", durationMs: firstTokenMs + decodeMs, retryAfterMs: undefined, retryable: true, outputTokens: produced };
+  }
+
+  private slowdownAt(nowMs: number): number {
+    let factor = 1;
+    for (const spike of this.spec.latencySpikes) if (nowMs >= spike.startMs && nowMs < spike.endMs) factor *= spike.factor;
+    return factor;
   }
 
   private outageAt(nowMs: number): ProviderSpec["outages"][number] | undefined {

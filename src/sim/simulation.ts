@@ -331,7 +331,9 @@ class Simulation implements Orchestrator<TaskPayload> {
     worker.spawning = false;
     const task = worker.task;
     if (worker.stopRequested) {
+      // Asked to stop while it was starting: it stops as it comes up, and says so like any other worker.
       this.workers.delete(task.id);
+      this.emit({ type: "worker_stopped", task: task.id, worker: worker.id });
       this.scheduler.stopped(task);
       return;
     }
@@ -392,6 +394,15 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (outcome === undefined || worker.stopRequested) return;
     worker.outcome = undefined;
     const task = worker.task;
+    const crashRate = this.options.scenario.workers.crashRate;
+    if (crashRate > 0 && this.faultRandom.next() < crashRate) {
+      // The worker process died with the request in flight; the orchestrator sees it exit and reports a failure.
+      this.workers.delete(task.id);
+      this.emit({ type: "request_aborted", task: task.id, provider: task.payload.provider.name, request: worker.request });
+      this.emit({ type: "worker_crashed", task: task.id, worker: worker.id });
+      this.scheduler.failed(task, "error");
+      return;
+    }
     const provider = task.payload.provider.name;
     this.emit(
       outcome.retryAfterMs === undefined

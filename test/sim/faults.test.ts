@@ -69,6 +69,52 @@ describe("runs under faults keep the lease contract", () => {
     }
   });
 
+  it("a worker crash aborts its request, fails the task, and releases its lease once", () => {
+    const file = faultyFile({ task_failure: { strategy: "retry", max_retries: 1 } });
+    (file.workers as Record<string, unknown>).crash_rate = 0.2;
+    const { events, summary } = runLogged(scenarioFrom(file), 3);
+    const crashes = eventsOfType(events, "worker_crashed");
+    expect(crashes.length).toBeGreaterThan(10);
+    expect(summary.scheduler.worker_crashes).toBe(crashes.length);
+    expect(leaseViolations(events)).toEqual([]);
+    for (const crash of crashes) {
+      const next = events.filter((event) => event.seq > crash.seq && "task" in event && event.task === crash.task);
+      const release = next.find((event) => event.type === "lease_released");
+      if (release?.type !== "lease_released") throw new Error(`crashed task ${crash.task} was never released`);
+      expect(["retry", "failure"]).toContain(release.reason);
+      expect(next.some((event) => event.type === "request_finished" && event.seq < release.seq)).toBe(false);
+    }
+  });
+
+  it("a latency spike slows the requests started in its window, and only those", () => {
+    const spiked = (spikes: unknown[]): Record<string, unknown> => {
+      // No reaper or timeout: they would stop the slowest requests, the ones the spike makes.
+      const file = faultyFile({ reap_after_ms: undefined, task_timeout_ms: undefined });
+      file.providers = [{ ...(file.providers as Record<string, unknown>[])[0], error_rate: 0, timeout_rate: 0, timeout_ms: 600_000, latency_spikes: spikes }];
+      file.workers = {};
+      file.faults = {};
+      return file;
+    };
+    const run = (file: Record<string, unknown>) => {
+      const { events } = runLogged(scenarioFrom(file), 5);
+      const started = eventsOfType(events, "request_started");
+      const startedAt = new Map(started.map((event) => [event.request, event.t]));
+      const durations = new Map(eventsOfType(events, "request_finished").map((event) => [event.request, event.t - (startedAt.get(event.request) ?? Number.NaN)]));
+      return { started, durations };
+    };
+    const calm = run(spiked([]));
+    const slow = run(spiked([{ start_ms: 10_000, end_ms: 20_000, factor: 10 }]));
+    // Arrivals and latency draws are the same in both runs: before the window, every request takes exactly as long.
+    const early = slow.started.filter((event) => event.t < 10_000);
+    expect(early.length).toBeGreaterThan(5);
+    for (const request of early) expect(slow.durations.get(request.request)).toBeCloseTo(calm.durations.get(request.request) ?? Number.NaN, 6);
+    // In the window, time to first token is ten times longer (decode time is not): requests take several times as long.
+    const inWindow = slow.started.filter((event) => event.t >= 10_000 && event.t < 20_000).map((event) => slow.durations.get(event.request) ?? 0);
+    expect(inWindow.length).toBeGreaterThan(5);
+    const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+    expect(mean(inWindow) / mean([...calm.durations.values()])).toBeGreaterThan(3);
+  });
+
   it("a shutdown that cancels refuses later arrivals and cancels what is left", () => {
     const { events, summary } = runLogged(scenarioFrom(faultyFile({}, { shutdown: { at_ms: 20_000, mode: "cancel" } })), 3);
     expect(Math.max(...eventsOfType(events, "job_arrived").map((event) => event.t))).toBeLessThan(20_000);
