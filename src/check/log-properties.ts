@@ -1,6 +1,7 @@
 // The safety properties of a run, checked from its event log alone, so they hold for any policy without knowing
-// its internals: capacity never exceeded, every lease released exactly once, nothing held or lost at the end,
-// job statuses consistent with their tasks, and (for lease-before-spawn policies) no hidden waiters.
+// its internals: capacity never exceeded, every lease released exactly once (and only once its worker has
+// stopped), nothing held or lost at the end, job statuses consistent with their tasks, and (for
+// lease-before-spawn policies) no hidden waiters.
 // Streams as an EventSink: a run of millions of events is checked without keeping its log.
 
 import type { EventSink, LogEvent } from "../eventlog/events.ts";
@@ -8,6 +9,7 @@ import type { EventSink, LogEvent } from "../eventlog/events.ts";
 export const PROPERTIES = [
   "capacity_never_exceeded",
   "lease_released_exactly_once",
+  "lease_held_until_worker_stops",
   "nothing_held_at_end",
   "nothing_lost",
   "job_status_consistent",
@@ -27,9 +29,16 @@ const MAX_VIOLATIONS_PER_PROPERTY = 5;
 
 export class LogChecker implements EventSink {
   private capacities: Readonly<Record<string, number>> = {};
-  private admission = "";
+  /** Every design but spawn_then_wait takes all of a task's capacity before its worker exists. */
+  private leasesBeforeSpawn = false;
   private readonly held = new Map<string, number>();
-  private readonly openLeases = new Map<number, Readonly<Record<string, number>>>();
+  private readonly openLeases = new Map<number, { readonly task: number; readonly resources: Readonly<Record<string, number>> }>();
+  /** Per task, how many leases it holds now. */
+  private readonly leasesOfTask = new Map<number, number>();
+  /** Tasks whose worker is up: from worker_spawned until it stopped, crashed, or its run's lease was released. */
+  private readonly liveWorkers = new Map<number, number>();
+  /** Tasks whose worker was asked to stop and has not stopped yet. */
+  private readonly stopPending = new Map<number, number>();
   private readonly closedLeases = new Set<number>();
   private readonly openJobs = new Set<number>();
   private readonly openTasks = new Set<number>();
@@ -44,7 +53,7 @@ export class LogChecker implements EventSink {
     switch (event.type) {
       case "run_started":
         this.capacities = event.capacities;
-        this.admission = event.admission;
+        this.leasesBeforeSpawn = event.admission !== "spawn_then_wait";
         return;
       case "job_arrived":
         this.openJobs.add(event.job);
@@ -65,15 +74,29 @@ export class LogChecker implements EventSink {
         this.jobsWithUnsuccessfulTask.delete(event.job);
         return;
       case "lease_acquired":
-        this.onAcquired(seq, event.lease, event.resources);
+        this.onAcquired(seq, event.lease, event.task, event.resources);
         return;
       case "lease_released":
-        if (event.result === "released") this.onReleased(seq, event.lease);
+        this.onReleased(seq, event.lease, event.task, event.result);
+        return;
+      case "worker_spawned":
+        this.liveWorkers.set(event.task, event.worker);
+        if (this.leasesBeforeSpawn && (this.leasesOfTask.get(event.task) ?? 0) === 0) {
+          this.violate("no_hidden_waiters", seq, `worker ${event.worker} of task ${event.task} was spawned before its task held a lease`);
+        }
+        return;
+      case "worker_stop_requested":
+        this.stopPending.set(event.task, seq);
+        return;
+      case "worker_stopped":
+      case "worker_crashed":
+        this.stopPending.delete(event.task);
+        this.liveWorkers.delete(event.task);
         return;
       case "worker_wait_started":
         this.waiting += 1;
         this.hiddenWaitersMax = Math.max(this.hiddenWaitersMax, this.waiting);
-        if (this.admission === "lease") {
+        if (this.leasesBeforeSpawn) {
           this.violate("no_hidden_waiters", seq, `worker ${event.worker} of task ${event.task} waits for ${event.resource} after spawning`);
         }
         return;
@@ -102,11 +125,16 @@ export class LogChecker implements EventSink {
     return this.hiddenWaitersMax;
   }
 
-  private onAcquired(seq: number, lease: number, resources: Readonly<Record<string, number>>): void {
+  private onAcquired(seq: number, lease: number, task: number, resources: Readonly<Record<string, number>>): void {
     if (this.openLeases.has(lease) || this.closedLeases.has(lease)) {
       this.violate("lease_released_exactly_once", seq, `lease ${lease} acquired twice`);
     }
-    this.openLeases.set(lease, resources);
+    const worker = this.liveWorkers.get(task);
+    if (this.leasesBeforeSpawn && worker !== undefined) {
+      this.violate("no_hidden_waiters", seq, `task ${task} took lease ${lease} after its worker ${worker} was spawned: the worker waited for capacity`);
+    }
+    this.openLeases.set(lease, { task, resources });
+    this.leasesOfTask.set(task, (this.leasesOfTask.get(task) ?? 0) + 1);
     for (const [resource, amount] of Object.entries(resources)) {
       const now = (this.held.get(resource) ?? 0) + amount;
       this.held.set(resource, now);
@@ -116,16 +144,35 @@ export class LogChecker implements EventSink {
     }
   }
 
-  private onReleased(seq: number, lease: number): void {
-    const resources = this.openLeases.get(lease);
-    if (resources === undefined) {
+  private onReleased(seq: number, lease: number, task: number, result: string): void {
+    if (result === "duplicate" || result === "unknown") {
+      // The ledger refused it, so no count moved; but a policy that releases what it does not hold is broken.
+      this.violate("lease_released_exactly_once", seq, `lease ${lease} of task ${task} released again (the ledger answered ${result})`);
+      return;
+    }
+    if (result !== "released") return;
+    const open = this.openLeases.get(lease);
+    if (open === undefined) {
       const what = this.closedLeases.has(lease) ? "twice" : "but never acquired";
       this.violate("lease_released_exactly_once", seq, `lease ${lease} released ${what}`);
       return;
     }
+    const stopRequestedAt = this.stopPending.get(open.task);
+    if (stopRequestedAt !== undefined) {
+      this.violate(
+        "lease_held_until_worker_stops",
+        seq,
+        `lease ${lease} of task ${open.task} released while its worker was still stopping (stop requested at seq ${stopRequestedAt}, no worker_stopped yet)`,
+      );
+    }
     this.openLeases.delete(lease);
     this.closedLeases.add(lease);
-    for (const [resource, amount] of Object.entries(resources)) this.held.set(resource, (this.held.get(resource) ?? 0) - amount);
+    const remaining = (this.leasesOfTask.get(open.task) ?? 0) - 1;
+    if (remaining > 0) this.leasesOfTask.set(open.task, remaining);
+    else this.leasesOfTask.delete(open.task);
+    // A released run is over: its worker finished, failed or stopped (the last is checked just above).
+    this.liveWorkers.delete(open.task);
+    for (const [resource, amount] of Object.entries(open.resources)) this.held.set(resource, (this.held.get(resource) ?? 0) - amount);
   }
 
   private atEnd(): void {

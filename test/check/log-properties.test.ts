@@ -1,0 +1,118 @@
+// The log checker on short hand-written logs: a correct lifecycle passes, and each way of breaking the lease
+// contract is reported under the property it breaks, so a property the swarm relies on cannot be silently inert.
+
+import { describe, expect, it } from "vitest";
+import { LogChecker, PROPERTIES, type Property } from "../../src/check/log-properties.ts";
+import type { LogEvent } from "../../src/eventlog/events.ts";
+
+const CAPACITIES = { "provider:p": 1 };
+
+function start(admission: "lease" | "spawn_then_wait" | "reject_backoff" = "lease"): LogEvent {
+  return { type: "run_started", scenario: "s", policy: "p", seed: 1, capacities: CAPACITIES, admission, prices: {} };
+}
+
+const arrive = (job: number): LogEvent => ({ type: "job_arrived", job, lane: "batch", tenant: "t", mode: "mention", template: "t", tasks: 1 });
+const ready = (task: number, job = task): LogEvent => ({ type: "task_ready", task, job, role: "call" });
+const acquire = (lease: number, task: number): LogEvent => ({ type: "lease_acquired", lease, task, resources: { "provider:p": 1 } });
+const spawned = (task: number, worker = task): LogEvent => ({ type: "worker_spawned", task, worker });
+const release = (lease: number, task: number, reason: "success" | "cancel" = "success", result: "released" | "duplicate" | "unknown" = "released"): LogEvent => ({
+  type: "lease_released",
+  lease,
+  task,
+  reason,
+  result,
+});
+const taskDone = (task: number, status: "completed" | "canceled" = "completed", job = task): LogEvent => ({ type: "task_finished", task, job, status });
+const jobDone = (job: number, status: "completed" | "canceled" = "completed"): LogEvent => ({ type: "job_finished", job, status });
+const finish: LogEvent = { type: "run_finished", makespan_ms: 10, events: 0 };
+
+/** One job, one task, run to success: the shape every planted log below breaks in one place. */
+const HAPPY: readonly LogEvent[] = [start(), arrive(1), ready(1), acquire(1, 1), spawned(1), release(1, 1), taskDone(1), jobDone(1), finish];
+
+function violated(events: readonly LogEvent[]): Property[] {
+  const checker = new LogChecker();
+  events.forEach((event, seq) => checker.record(seq, seq, event));
+  return [...new Set(checker.violations().map((violation) => violation.property))];
+}
+
+/** The happy log with `remove` events from index `at` replaced by `events`. */
+function planted(at: number, remove: number, ...events: LogEvent[]): LogEvent[] {
+  const copy = [...HAPPY];
+  copy.splice(at, remove, ...events);
+  return copy;
+}
+
+/** Each: a log that breaks the contract in one way, and the property that must report it. */
+const PLANTED: readonly [string, readonly LogEvent[], Property][] = [
+  ["a second lease while the first is held", planted(5, 0, acquire(2, 2)), "capacity_never_exceeded"],
+  ["a lease never released", planted(5, 1), "lease_released_exactly_once"],
+  ["a lease released twice, both counted", planted(6, 0, release(1, 1)), "lease_released_exactly_once"],
+  ["a second release the ledger refused as duplicate", planted(6, 0, release(1, 1, "success", "duplicate")), "lease_released_exactly_once"],
+  ["a release of a lease the ledger does not know", planted(6, 0, release(9, 1, "success", "unknown")), "lease_released_exactly_once"],
+  [
+    "a release between the stop request and the worker stopping",
+    planted(5, 1, { type: "worker_stop_requested", task: 1, reason: "cancel" }, release(1, 1, "cancel"), { type: "worker_stopped", task: 1, worker: 1 }),
+    "lease_held_until_worker_stops",
+  ],
+  ["a worker spawned before its task held a lease", [start(), arrive(1), ready(1), spawned(1), acquire(1, 1), release(1, 1), taskDone(1), jobDone(1), finish], "no_hidden_waiters"],
+  ["a worker that reports waiting for capacity", planted(5, 0, { type: "worker_wait_started", task: 1, worker: 1, resource: "provider:p" }), "no_hidden_waiters"],
+  ["a job that never finishes", planted(7, 1), "nothing_lost"],
+  ["a ready task that never finishes", planted(6, 1), "nothing_lost"],
+  ["a log cut off before run_finished", HAPPY.slice(0, -1), "nothing_lost"],
+  ["a job completed although its task failed", planted(6, 1, { type: "task_finished", task: 1, job: 1, status: "failed" }), "job_status_consistent"],
+];
+
+describe("LogChecker", () => {
+  it("passes a correct lifecycle, and a stop that releases only after the worker stopped", () => {
+    expect(violated(HAPPY)).toEqual([]);
+    const canceled = [
+      start(),
+      arrive(1),
+      ready(1),
+      acquire(1, 1),
+      spawned(1),
+      { type: "job_cancel_requested", job: 1 },
+      { type: "worker_stop_requested", task: 1, reason: "cancel" },
+      { type: "worker_stopped", task: 1, worker: 1 },
+      release(1, 1, "cancel"),
+      taskDone(1, "canceled"),
+      jobDone(1, "canceled"),
+      finish,
+    ] satisfies LogEvent[];
+    expect(violated(canceled)).toEqual([]);
+  });
+
+  it.each(PLANTED)("reports %s", (_name, events, property) => {
+    expect(violated(events)).toContain(property);
+  });
+
+  it("has a planted log above for every property the log alone can show", () => {
+    // nothing_held_at_end is also the ledger's own count after the run; swarm.test.ts plants that one.
+    const planted = new Set(PLANTED.map(([, , property]) => property));
+    expect(PROPERTIES.filter((property) => !planted.has(property))).toEqual(["nothing_held_at_end"]);
+  });
+
+
+  it("accepts, under spawn_then_wait, a worker that spawns first and then waits: that design's hidden waiters are a finding", () => {
+    const events = [
+      start("spawn_then_wait"),
+      arrive(1),
+      ready(1),
+      spawned(1),
+      { type: "worker_wait_started", task: 1, worker: 1, resource: "provider:p" },
+      acquire(1, 1),
+      { type: "worker_wait_ended", task: 1, worker: 1, resource: "provider:p" },
+      release(1, 1),
+      taskDone(1),
+      jobDone(1),
+      finish,
+    ] satisfies LogEvent[];
+    const checker = new LogChecker();
+    events.forEach((event, seq) => checker.record(seq, seq, event));
+    expect(checker.violations()).toEqual([]);
+    expect(checker.hiddenWaiters).toBe(1);
+    // The same log from a policy claiming to lease before spawning is a violation, and so under reject_backoff.
+    expect(violated([start("lease"), ...events.slice(1)])).toEqual(["no_hidden_waiters"]);
+    expect(violated([start("reject_backoff"), ...events.slice(1)])).toEqual(["no_hidden_waiters"]);
+  });
+});
