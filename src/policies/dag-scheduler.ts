@@ -116,6 +116,9 @@ type TaskState =
   | "stopping"
   | TaskStatus;
 
+/** The scheduler's own record of a task; exported as a type for subclasses (see the protected methods). */
+export type TaskRecord<P> = Task<P>;
+
 class Task<P> implements SchedulerTask<P>, Queueable {
   state: TaskState = "pending";
   remainingDependencies: number;
@@ -386,6 +389,8 @@ export class DagScheduler<P> {
     try {
       do {
         this.dispatchAgain = false;
+        // Workers already spawned come before tasks not yet admitted.
+        if (this.waiters.length > 0) this.serveWaiters();
         switch (this.options.design) {
           case "lease":
           case "spawn_then_wait":
@@ -558,7 +563,10 @@ export class DagScheduler<P> {
     }
   }
 
-  private requestStop(task: Task<P>, reason: ReleaseReason): void {
+  // The protected methods are the seams where a subclass changes when capacity is released: test/mutants/ keeps
+  // deliberately broken ones there, to show that the checks catch them. Everything else stays private.
+
+  protected requestStop(task: TaskRecord<P>, reason: ReleaseReason): void {
     if (task.state !== "spawning" && task.state !== "running") return;
     this.disarmTimers(task);
     this.leaveWaiters(task);
@@ -586,15 +594,17 @@ export class DagScheduler<P> {
     this.orchestrator.record({ type: "worker_wait_ended", task: task.id, worker: task.worker, resource: (task.innerDemand as Demand).key });
   }
 
-  private releaseAll(task: Task<P>, reason: ReleaseReason): void {
+  protected releaseAll(task: TaskRecord<P>, reason: ReleaseReason): void {
     if (task.innerLease !== undefined) this.release(task, task.innerLease, reason);
     if (task.lease !== undefined) this.release(task, task.lease, reason);
     task.lease = undefined;
     task.innerLease = undefined;
-    if (this.waiters.length > 0) this.serveWaiters();
+    // Freed capacity reaches waiting workers in the next dispatch, never from inside this call: their callbacks
+    // run orchestrator code that may call back in, and the task being released is not in its final state yet.
+    if (this.dispatching) this.dispatchAgain = true;
   }
 
-  private release(task: Task<P>, lease: Lease, reason: ReleaseReason): void {
+  protected release(task: TaskRecord<P>, lease: Lease, reason: ReleaseReason): void {
     const result = this.ledger.release(lease, reason);
     this.orchestrator.record({ type: "lease_released", lease: lease.id, task: task.id, reason, result });
   }

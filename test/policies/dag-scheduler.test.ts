@@ -687,6 +687,24 @@ describe("DagScheduler admission designs", () => {
     expect(expectLeasesClosed(h).size).toBe(6);
   });
 
+  it("spawn_then_wait: a waiter that fails inside its capacity callback does not see the task that freed it as still running", () => {
+    // Found by the swarm (a hard token budget and a provider cap of 1): a success released capacity, the waiter's
+    // callback failed its task at once, the abort wound the job down, and the task that had just succeeded was
+    // still "running" and asked to stop, a worker that no longer existed.
+    const h = harness({ global: 2, "provider:a": 1 }, { design: "spawn_then_wait" });
+    h.scheduler.submit(jobDef(1, providerTask("a"), providerTask("b")));
+    const [a, b] = h.orchestrator.spawned as [SchedulerTask<string>, SchedulerTask<string>];
+    h.scheduler.started(a, 1, ignoreCapacity);
+    h.scheduler.started(b, 2, () => h.scheduler.failed(b, "error"));
+    h.scheduler.succeeded(a);
+    expect(h.orchestrator.stopRequested).toEqual([]);
+    expect(releasesOf(h, a.id)).toEqual(["success:released", "success:released"]);
+    expect(releasesOf(h, b.id)).toEqual(["failure:released", "failure:released"]);
+    expect(eventsOf(h.orchestrator.events, "task_finished").map((event) => event.status)).toEqual(["completed", "failed"]);
+    expect(jobStatuses(h, 1)).toEqual(["failed"]);
+    expectLeasesClosed(h);
+  });
+
   it("spawn_then_wait: a waiting worker that is canceled ends its wait and releases its outer lease with reason cancel", () => {
     const h = harness({ global: 2, "provider:a": 1 }, { design: "spawn_then_wait" });
     h.scheduler.submit(jobDef(1, providerTask("a")));
