@@ -26,7 +26,14 @@ export interface RunOptions {
   readonly sinks: readonly EventSink[];
   /** Builds the ledger; tests substitute deliberately broken ones (mutants) to show the checks catch them. */
   readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
+  /** Builds the scheduler from its parts; the same use as createLedger. */
+  readonly createScheduler?: SchedulerFactory | undefined;
 }
+
+/** Whatever builds the run's DagScheduler from the parts the simulation made; `new DagScheduler(...)` by default. */
+export type SchedulerFactory = <P>(...parts: ConstructorParameters<typeof DagScheduler<P>>) => DagScheduler<P>;
+
+const realScheduler: SchedulerFactory = (...parts) => new DagScheduler(...parts);
 
 export interface RunResult {
   readonly makespanMs: number;
@@ -94,6 +101,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly workerRandom: Random;
   private readonly faultRandom: Random;
   private readonly workers = new Map<number, Worker>();
+  /** Per job, how many times the simulated operator resumed it after an `ask` pause. */
+  private readonly resumes = new Map<number, number>();
   /** Per template and task role: the provider and the resources, worked out once rather than per task. */
   private readonly routes = new Map<JobTemplate, Readonly<Record<TaskRole, Route>>>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
@@ -111,7 +120,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     for (const spec of scenario.providers) this.providers.set(spec.name, new SimProvider(spec, this.streams));
     this.ledger = (options.createLedger ?? ((limits, clock) => new LeaseLedger(limits, clock)))(limitsOf(scenario, policy), this.engine.clock);
     const backoffRandom = this.streams.stream("scheduler");
-    this.scheduler = new DagScheduler<TaskPayload>(
+    this.scheduler = (options.createScheduler ?? realScheduler)<TaskPayload>(
       this.ledger,
       new FifoQueue(),
       { clock: this.engine.clock, timers: this.engine, random: () => backoffRandom.next() },
@@ -184,8 +193,7 @@ class Simulation implements Orchestrator<TaskPayload> {
         this.scheduler.cancelJob(event.subject as number);
         return;
       case ASK_ANSWER:
-        if (this.options.policy.ask.answer === "resume") this.scheduler.resumeJob(event.subject as number);
-        else this.scheduler.cancelJob(event.subject as number);
+        this.answerAsk(event.subject as number);
         return;
       case SHUTDOWN:
         this.arrivalsStopped = true;
@@ -196,11 +204,25 @@ class Simulation implements Orchestrator<TaskPayload> {
     }
   }
 
+  /** The simulated operator resumes a paused job at most max_retries times, then cancels it. */
+  private answerAsk(job: number): void {
+    const { ask, taskFailure } = this.options.policy;
+    const resumed = this.resumes.get(job) ?? 0;
+    if (ask.answer === "resume" && resumed < taskFailure.maxRetries) {
+      this.resumes.set(job, resumed + 1);
+      this.scheduler.resumeJob(job);
+    } else {
+      this.resumes.delete(job);
+      this.scheduler.cancelJob(job);
+    }
+  }
+
   // ---- Orchestrator: what the scheduler asks of the world ----
 
   record(event: SchedulerEvent): void {
     this.emit(event);
     if (event.type === "job_paused") this.engine.after(this.options.policy.ask.afterMs, ASK_ANSWER, event.job);
+    else if (event.type === "job_finished") this.resumes.delete(event.job);
   }
 
   stillWanted(_task: Task): boolean {
