@@ -115,6 +115,19 @@ describe("runs under faults keep the lease contract", () => {
     expect(mean(inWindow) / mean([...calm.durations.values()])).toBeGreaterThan(3);
   });
 
+  it("the simulated operator resumes an ask pause at most max_retries times, then cancels: a task that always fails cannot run forever", () => {
+    const file = minimalScenarioFile();
+    file.stop = { jobs: 5 };
+    file.policies = [{ name: "ask", task_failure: { strategy: "ask", max_retries: 2 }, ask: { answer: "resume", after_ms: 100 }, token_budget: { tokens_per_task: 10, enforcement: "hard" } }];
+    const { events, summary } = runLogged(scenarioFrom(file), 1);
+    expect(summary.jobs.canceled).toBe(5);
+    for (const job of [1, 2, 3, 4, 5]) {
+      expect(eventsOfType(events, "job_paused").filter((event) => event.job === job)).toHaveLength(3);
+      expect(eventsOfType(events, "job_resumed").filter((event) => event.job === job)).toHaveLength(2);
+    }
+    expect(leaseViolations(events)).toEqual([]);
+  });
+
   it("a shutdown that cancels refuses later arrivals and cancels what is left", () => {
     const { events, summary } = runLogged(scenarioFrom(faultyFile({}, { shutdown: { at_ms: 20_000, mode: "cancel" } })), 3);
     expect(Math.max(...eventsOfType(events, "job_arrived").map((event) => event.t))).toBeLessThan(20_000);
