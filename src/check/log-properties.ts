@@ -39,7 +39,8 @@ export class LogChecker implements EventSink {
   private readonly liveWorkers = new Map<number, number>();
   /** Tasks whose worker was asked to stop and has not stopped yet. */
   private readonly stopPending = new Map<number, number>();
-  private readonly closedLeases = new Set<number>();
+  /** Lease ids are small and dense: one byte each says it was released (a Set would top out at 2^24 entries). */
+  private closedLeases = new Uint8Array(1024);
   private readonly openJobs = new Set<number>();
   private readonly openTasks = new Set<number>();
   private readonly jobsWithUnsuccessfulTask = new Set<number>();
@@ -126,7 +127,7 @@ export class LogChecker implements EventSink {
   }
 
   private onAcquired(seq: number, lease: number, task: number, resources: Readonly<Record<string, number>>): void {
-    if (this.openLeases.has(lease) || this.closedLeases.has(lease)) {
+    if (this.openLeases.has(lease) || this.isClosed(lease)) {
       this.violate("lease_released_exactly_once", seq, `lease ${lease} acquired twice`);
     }
     const worker = this.liveWorkers.get(task);
@@ -153,7 +154,7 @@ export class LogChecker implements EventSink {
     if (result !== "released") return;
     const open = this.openLeases.get(lease);
     if (open === undefined) {
-      const what = this.closedLeases.has(lease) ? "twice" : "but never acquired";
+      const what = this.isClosed(lease) ? "twice" : "but never acquired";
       this.violate("lease_released_exactly_once", seq, `lease ${lease} released ${what}`);
       return;
     }
@@ -166,13 +167,27 @@ export class LogChecker implements EventSink {
       );
     }
     this.openLeases.delete(lease);
-    this.closedLeases.add(lease);
+    this.close(lease);
     const remaining = (this.leasesOfTask.get(open.task) ?? 0) - 1;
     if (remaining > 0) this.leasesOfTask.set(open.task, remaining);
     else this.leasesOfTask.delete(open.task);
     // A released run is over: its worker finished, failed or stopped (the last is checked just above).
     this.liveWorkers.delete(open.task);
     for (const [resource, amount] of Object.entries(open.resources)) this.held.set(resource, (this.held.get(resource) ?? 0) - amount);
+  }
+
+  private isClosed(lease: number): boolean {
+    return Number.isSafeInteger(lease) && lease >= 0 && lease < this.closedLeases.length && this.closedLeases[lease] === 1;
+  }
+
+  private close(lease: number): void {
+    if (!Number.isSafeInteger(lease) || lease < 0) return;
+    if (lease >= this.closedLeases.length) {
+      const grown = new Uint8Array(Math.max(lease + 1, this.closedLeases.length * 2));
+      grown.set(this.closedLeases);
+      this.closedLeases = grown;
+    }
+    this.closedLeases[lease] = 1;
   }
 
   private atEnd(): void {
