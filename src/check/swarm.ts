@@ -1,7 +1,8 @@
-// Swarm testing of a scenario: each case is a seed plus a random subset of fault kinds laid over the scenario,
-// run through the real policy and checked by the log properties, by determinism (the same case twice gives the
-// same log), and against the ledger's own counts at the end. fast-check generates the cases and shrinks a
-// failing one to a minimal fault set; a case is plain JSON, so `--replay` reruns exactly it.
+// Swarm testing of a scenario: each case is a seed, a number of jobs, a random subset of fault kinds and a
+// random variation of the scenario itself (vary.ts), run through the real policy and checked by the log
+// properties, by determinism (the same case twice gives the same log), and against the ledger's own counts at
+// the end. fast-check generates the cases and shrinks a failing one to few jobs, few faults and few variation
+// axes; a case is plain JSON, so `--replay` reruns exactly it.
 
 import { createHash } from "node:crypto";
 import fc from "fast-check";
@@ -9,15 +10,18 @@ import type { EventSink, LogEvent } from "../eventlog/events.ts";
 import type { Clock } from "../policies/clock.ts";
 import type { LeaseLedger } from "../policies/lease-ledger.ts";
 import type { PolicySpec, ProviderSpec, Scenario } from "../scenario/types.ts";
-import { simulate } from "../sim/simulation.ts";
+import { type SchedulerFactory, simulate } from "../sim/simulation.ts";
 import { LogChecker, type Violation } from "./log-properties.ts";
+import { type Variation, VARIATION_AXES, applyVariation, variation, variationProblem } from "./vary.ts";
 
 export const FAULT_KINDS = [
   "errors",
   "rate_limit_storm",
   "outage",
+  "latency_spike",
   "timeouts",
   "worker_stalls",
+  "worker_crashes",
   "spawn_failures",
   "job_cancellations",
   "shutdown",
@@ -25,9 +29,15 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** Far above what any job needs (a few hundred events even with every retry), far below a livelock. */
+const EVENTS_PER_JOB = 20_000;
+
 export interface SwarmCase {
   readonly seed: number;
+  /** Jobs that arrive; the run then drains. */
+  readonly jobs: number;
   readonly faults: Readonly<Record<FaultKind, boolean>>;
+  readonly vary: Variation;
 }
 
 export interface CaseResult {
@@ -37,20 +47,52 @@ export interface CaseResult {
   readonly releaseReasons: ReadonlySet<string>;
 }
 
+/**
+ * A deliberately broken variant of the policy's parts (a mutant), to show that the properties catch it. The
+ * real ledger and scheduler when absent.
+ */
+export interface PolicyVariant {
+  readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
+  readonly createScheduler?: SchedulerFactory | undefined;
+}
+
 export interface SwarmOptions {
   /** Jobs per case at most: small cases shrink and replay fast. */
   readonly maxJobs: number;
-  readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
+  /** Vary the scenario itself (vary.ts) as well as the faults; on unless false. */
+  readonly vary?: boolean | undefined;
+  readonly variant?: PolicyVariant | undefined;
 }
 
-export const swarmCase: fc.Arbitrary<SwarmCase> = fc.record({
-  seed: fc.nat({ max: 2 ** 31 - 1 }),
-  faults: fc.record(Object.fromEntries(FAULT_KINDS.map((kind) => [kind, fc.boolean()])) as Record<FaultKind, fc.Arbitrary<boolean>>),
-});
+/** Cases of at most `maxJobs` jobs; with `vary` false, every case keeps the scenario as written. */
+export function swarmCases(maxJobs: number, vary = true): fc.Arbitrary<SwarmCase> {
+  return fc.record({
+    seed: fc.nat({ max: 2 ** 31 - 1 }),
+    jobs: fc.integer({ min: 1, max: maxJobs }),
+    faults: fc.record(Object.fromEntries(FAULT_KINDS.map((kind) => [kind, fc.boolean()])) as Record<FaultKind, fc.Arbitrary<boolean>>),
+    vary: vary ? variation : fc.constant({}),
+  });
+}
 
-/** The scenario and policy of one case: the base with the case's faults switched on. */
-export function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase, maxJobs: number): { scenario: Scenario; policy: PolicySpec } {
-  const jobs = Math.min(base.stop.jobs ?? maxJobs, maxJobs);
+/** How big a case is, for reporting a shrunk one: jobs, faults switched on, scenario axes varied. */
+export function caseSize(swarm: SwarmCase): { jobs: number; faults: number; axes: number } {
+  return { jobs: swarm.jobs, faults: FAULT_KINDS.filter((kind) => swarm.faults[kind]).length, axes: Object.keys(swarm.vary).length };
+}
+
+/** The case as printed: only the faults switched on (readSwarmCase reads the rest as off). */
+export function printableCase(swarm: SwarmCase): { seed: number; jobs: number; faults: Partial<Record<FaultKind, true>>; vary: Variation } {
+  const faults = Object.fromEntries(FAULT_KINDS.filter((kind) => swarm.faults[kind]).map((kind) => [kind, true as const]));
+  return { seed: swarm.seed, jobs: swarm.jobs, faults, vary: swarm.vary };
+}
+
+/** The scenario and policy of one case: the base, varied, with the case's faults switched on. */
+export function caseScenario(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase): { scenario: Scenario; policy: PolicySpec } {
+  const varied = applyVariation(base, basePolicy, swarm.vary);
+  return withFaults(varied.scenario, varied.policy, swarm);
+}
+
+function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase): { scenario: Scenario; policy: PolicySpec } {
+  const jobs = Math.min(base.stop.jobs ?? swarm.jobs, swarm.jobs);
   const horizonMs = (jobs * 1000) / base.arrivals.ratePerSecond;
   const on = swarm.faults;
   const providers = base.providers.map((provider): ProviderSpec => ({
@@ -65,15 +107,19 @@ export function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase,
       ...(on.outage ? [{ startMs: 0.2 * horizonMs, endMs: 0.3 * horizonMs, status: "error" as const }] : []),
       ...(on.timeouts ? [{ startMs: 0.5 * horizonMs, endMs: 0.55 * horizonMs, status: "timeout" as const }] : []),
     ],
+    latencySpikes: [...provider.latencySpikes, ...(on.latency_spike ? [{ startMs: 0.4 * horizonMs, endMs: 0.5 * horizonMs, factor: 20 }] : [])],
   }));
   const scenario: Scenario = {
     ...base,
     stop: { jobs, durationMs: base.stop.durationMs },
+    // A livelock (work that keeps rescheduling itself) must end as a violation, not as a case that runs for hours.
+    limits: { maxEvents: Math.min(base.limits.maxEvents, EVENTS_PER_JOB * jobs + 100_000) },
     providers,
     workers: {
       ...base.workers,
       stopMs: on.worker_stalls || on.job_cancellations || on.shutdown ? { kind: "uniform", min: 0, max: 500 } : base.workers.stopMs,
       stallRate: on.worker_stalls ? Math.max(base.workers.stallRate, 0.05) : base.workers.stallRate,
+      crashRate: on.worker_crashes ? Math.max(base.workers.crashRate, 0.03) : base.workers.crashRate,
       spawnFailureRate: on.spawn_failures ? Math.max(base.workers.spawnFailureRate, 0.05) : base.workers.spawnFailureRate,
     },
     faults: {
@@ -88,8 +134,8 @@ export function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase,
   return { scenario, policy: needsReaper ? { ...policy, reapAfterMs: 30_000 } : policy };
 }
 
-export function runCase(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase, options: SwarmOptions): CaseResult {
-  const { scenario, policy } = withFaults(base, basePolicy, swarm, options.maxJobs);
+export function runCase(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase, options: Pick<SwarmOptions, "variant"> = {}): CaseResult {
+  const { scenario, policy } = caseScenario(base, basePolicy, swarm);
   const first = runChecked(scenario, policy, swarm.seed, options);
   if (first.violations.length > 0) return first;
   const second = runChecked(scenario, policy, swarm.seed, options);
@@ -100,14 +146,14 @@ export function runCase(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase
   };
 }
 
-function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, options: SwarmOptions): CaseResult & { hash: string } {
+function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, options: Pick<SwarmOptions, "variant">): CaseResult & { hash: string } {
   const checker = new LogChecker();
   const hasher = new HashingSink();
   const reasons = new ReasonsSink();
   const sinks: EventSink[] = [checker, hasher, reasons];
   let heldAtEnd: Readonly<Record<string, number>> = {};
   try {
-    heldAtEnd = simulate({ scenario, policy, seed, sinks, createLedger: options.createLedger }).heldAtEnd;
+    heldAtEnd = simulate({ scenario, policy, seed, sinks, createLedger: options.variant?.createLedger, createScheduler: options.variant?.createScheduler }).heldAtEnd;
   } catch (error) {
     const message = `${(error as Error).name}: ${(error as Error).message}`;
     return { violations: [{ property: "run_completes", seq: -1, message }], events: hasher.events, hiddenWaiters: checker.hiddenWaiters, releaseReasons: reasons.seen, hash: "" };
@@ -142,6 +188,8 @@ export interface SwarmReport {
   readonly cases: number;
   readonly events: number;
   readonly faultsExercised: Readonly<Record<FaultKind, number>>;
+  /** Cases that varied each axis of the scenario. */
+  readonly axesExercised: Readonly<Record<(typeof VARIATION_AXES)[number], number>>;
   readonly releaseReasons: readonly string[];
   /** Cases that had hidden waiters, and the most in one case (a finding for designs other than lease). */
   readonly casesWithHiddenWaiters: number;
@@ -157,19 +205,21 @@ export function runSwarm(
   options: SwarmOptions & { readonly runs: number; readonly seed: number; readonly onCase?: ((index: number) => void) | undefined },
 ): SwarmReport {
   const faultsExercised = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+  const axesExercised = Object.fromEntries(VARIATION_AXES.map((axis) => [axis, 0])) as Record<(typeof VARIATION_AXES)[number], number>;
   const reasons = new Set<string>();
   let cases = 0;
   let events = 0;
   let casesWithHiddenWaiters = 0;
   let hiddenWaitersMax = 0;
   let shrinking = false;
-  const property = fc.property(swarmCase, (swarm) => {
+  const property = fc.property(swarmCases(options.maxJobs, options.vary ?? true), (swarm) => {
     const result = runCase(base, policy, swarm, options);
     if (!shrinking) {
       cases += 1;
       events += result.events;
       options.onCase?.(cases);
       for (const kind of FAULT_KINDS) if (swarm.faults[kind]) faultsExercised[kind] += 1;
+      for (const axis of VARIATION_AXES) if (swarm.vary[axis] !== undefined) axesExercised[axis] += 1;
       for (const reason of result.releaseReasons) reasons.add(reason);
       if (result.hiddenWaiters > 0) casesWithHiddenWaiters += 1;
       hiddenWaitersMax = Math.max(hiddenWaitersMax, result.hiddenWaiters);
@@ -183,5 +233,27 @@ export function runSwarm(
     outcome.failed && counterexample !== undefined
       ? { swarm: counterexample, violations: runCase(base, policy, counterexample, options).violations, shrinkSteps: outcome.numShrinks }
       : undefined;
-  return { cases, events, faultsExercised, releaseReasons: [...reasons].sort(), casesWithHiddenWaiters, hiddenWaitersMax, failure };
+  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), casesWithHiddenWaiters, hiddenWaitersMax, failure };
+}
+
+/** A case read back from JSON (as printed with a failure), or the first problem with it. */
+export function readSwarmCase(value: unknown, defaultJobs: number): SwarmCase | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return 'expected {"seed": N, "jobs": N, "faults": {...}, "vary": {...}} as printed by a failure';
+  const candidate = value as Record<string, unknown>;
+  for (const key of Object.keys(candidate)) if (!["seed", "jobs", "faults", "vary"].includes(key)) return `${key}: unknown field (have: seed, jobs, faults, vary)`;
+  if (!Number.isSafeInteger(candidate.seed) || (candidate.seed as number) < 0) return `seed: expected a whole number ≥ 0, got ${JSON.stringify(candidate.seed)}`;
+  const jobs = candidate.jobs ?? defaultJobs;
+  if (!Number.isSafeInteger(jobs) || (jobs as number) < 1) return `jobs: expected a whole number ≥ 1, got ${JSON.stringify(jobs)}`;
+  const faults = candidate.faults ?? {};
+  if (typeof faults !== "object" || faults === null || Array.isArray(faults)) return `faults: expected an object, got ${JSON.stringify(faults)}`;
+  for (const [key, on] of Object.entries(faults)) {
+    if (!(FAULT_KINDS as readonly string[]).includes(key)) return `faults.${key}: unknown fault kind (have: ${FAULT_KINDS.join(", ")})`;
+    if (typeof on !== "boolean") return `faults.${key}: expected true or false, got ${JSON.stringify(on)}`;
+  }
+  const vary = candidate.vary ?? {};
+  if (typeof vary !== "object" || vary === null || Array.isArray(vary)) return `vary: expected an object, got ${JSON.stringify(vary)}`;
+  const problem = variationProblem(vary);
+  if (problem !== undefined) return `vary.${problem}`;
+  const complete = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, (faults as Record<string, unknown>)[kind] === true])) as Record<FaultKind, boolean>;
+  return { seed: candidate.seed as number, jobs: jobs as number, faults: complete, vary: vary as Variation };
 }

@@ -1,0 +1,171 @@
+// Generated scenarios for the swarm: a variation rewrites a base scenario and policy along independent axes
+// (capacity limits, workload shape and load, failure handling), so one base file yields scenarios its author
+// never wrote: a provider cap of 1, a global cap tighter than any provider's, chains where there were single
+// calls, ten times the load, a retry strategy where there was abort. Each axis is present or absent in a case
+// (swarm style), so shrinking drops the axes a failure does not need. A variation is plain JSON: a printed
+// case replays exactly. The admission design is never varied: a case checks the policy the user named.
+
+import fc from "fast-check";
+import type { FailureStrategy } from "../policies/dag-scheduler.ts";
+import type { JobShape, PolicySpec, Scenario } from "../scenario/types.ts";
+
+export interface Variation {
+  /** Every provider's concurrency cap lowered to at most this. */
+  readonly provider_cap?: number;
+  /** The policy's global cap set to this. */
+  readonly global_cap?: number;
+  /** A project limit of this for every tenant, and a mention limit of the same. */
+  readonly project_cap?: number;
+  /** A limit of this on every mode. */
+  readonly mode_cap?: number;
+  /** Every template's job shape. */
+  readonly shape?: { readonly kind: "single" } | { readonly kind: "chain"; readonly length: number } | { readonly kind: "fanout"; readonly width: number };
+  /** LLM requests per task. */
+  readonly calls_per_task?: number;
+  /** Arrival rate multiplier. */
+  readonly load?: number;
+  /** The task failure strategy; `ask` with the operator's answer. */
+  readonly failure?: "abort" | "skip" | "retry" | "ask_resume" | "ask_cancel";
+  readonly task_timeout_ms?: number;
+  /** Release and requeue on a transient error instead of backing off while holding the lease. */
+  readonly salvage?: boolean;
+  /** A hard token budget per task. */
+  readonly token_budget?: number;
+  /** The largest worker spawn delay (uniform from 0). */
+  readonly spawn_ms?: number;
+}
+
+export const VARIATION_AXES = [
+  "provider_cap",
+  "global_cap",
+  "project_cap",
+  "mode_cap",
+  "shape",
+  "calls_per_task",
+  "load",
+  "failure",
+  "task_timeout_ms",
+  "salvage",
+  "token_budget",
+  "spawn_ms",
+] as const satisfies readonly (keyof Variation)[];
+
+const shape: fc.Arbitrary<NonNullable<Variation["shape"]>> = fc.oneof(
+  fc.constant({ kind: "single" as const }),
+  fc.record({ kind: fc.constant("chain" as const), length: fc.integer({ min: 2, max: 5 }) }),
+  fc.record({ kind: fc.constant("fanout" as const), width: fc.integer({ min: 2, max: 8 }) }),
+);
+
+const axes = {
+  provider_cap: fc.integer({ min: 1, max: 6 }),
+  global_cap: fc.integer({ min: 1, max: 10 }),
+  project_cap: fc.integer({ min: 1, max: 4 }),
+  mode_cap: fc.integer({ min: 1, max: 4 }),
+  shape,
+  calls_per_task: fc.integer({ min: 1, max: 4 }),
+  load: fc.constantFrom(0.5, 2, 4, 8),
+  failure: fc.constantFrom("abort" as const, "skip" as const, "retry" as const, "ask_resume" as const, "ask_cancel" as const),
+  task_timeout_ms: fc.integer({ min: 500, max: 30_000 }),
+  salvage: fc.constant(true),
+  // From a budget most tasks overrun to one only the largest do.
+  token_budget: fc.integer({ min: 2000, max: 40_000 }),
+  spawn_ms: fc.integer({ min: 1, max: 500 }),
+} satisfies { [Axis in (typeof VARIATION_AXES)[number]]: fc.Arbitrary<NonNullable<Variation[Axis]>> };
+
+/**
+ * Each axis present in half the cases, independently (so a case varies about six, and the
+ * combinations are spread evenly); shrinking removes axes and moves numbers toward the mildest.
+ */
+export const variation: fc.Arbitrary<Variation> = fc
+  .record(Object.fromEntries(VARIATION_AXES.map((axis) => [axis, fc.option(axes[axis] as fc.Arbitrary<unknown>, { freq: 2, nil: undefined })])))
+  .map((drawn) => Object.fromEntries(Object.entries(drawn).filter(([, value]) => value !== undefined)) as Variation);
+
+/** The base scenario and policy with the variation's axes applied. */
+export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Variation): { scenario: Scenario; policy: PolicySpec } {
+  const tenants = [...new Set(base.templates.map((template) => template.tenant))];
+  const modes = [...new Set(base.templates.map((template) => template.mode))];
+  const perTenant = (limit: number): Record<string, number> => Object.fromEntries(tenants.map((tenant) => [tenant, limit]));
+  const scenario: Scenario = {
+    ...base,
+    arrivals: vary.load === undefined ? base.arrivals : { ...base.arrivals, ratePerSecond: base.arrivals.ratePerSecond * vary.load },
+    providers: base.providers.map((provider) =>
+      vary.provider_cap === undefined ? provider : { ...provider, maxConcurrent: Math.min(provider.maxConcurrent, vary.provider_cap) },
+    ),
+    templates: base.templates.map((template) => ({
+      ...template,
+      shape: vary.shape === undefined ? template.shape : (vary.shape as JobShape),
+      callsPerTask: vary.calls_per_task ?? template.callsPerTask,
+    })),
+    workers: vary.spawn_ms === undefined ? base.workers : { ...base.workers, spawnMs: { kind: "uniform", min: 0, max: vary.spawn_ms } },
+  };
+  const failure = vary.failure === undefined ? undefined : failureOf(vary.failure);
+  const policy: PolicySpec = {
+    ...basePolicy,
+    globalMaxConcurrent: vary.global_cap ?? basePolicy.globalMaxConcurrent,
+    projectLimits: vary.project_cap === undefined ? basePolicy.projectLimits : perTenant(vary.project_cap),
+    projectMentionLimits: vary.project_cap === undefined ? basePolicy.projectMentionLimits : perTenant(vary.project_cap),
+    modeLimits: vary.mode_cap === undefined ? basePolicy.modeLimits : Object.fromEntries(modes.map((mode) => [mode, vary.mode_cap])),
+    taskFailure: failure === undefined ? basePolicy.taskFailure : { ...basePolicy.taskFailure, strategy: failure.strategy, maxRetries: Math.max(basePolicy.taskFailure.maxRetries, 2) },
+    ask: failure?.answer === undefined ? basePolicy.ask : { answer: failure.answer, afterMs: 2000 },
+    taskTimeoutMs: vary.task_timeout_ms ?? basePolicy.taskTimeoutMs,
+    salvageTransient: vary.salvage ?? basePolicy.salvageTransient,
+    tokenBudget: vary.token_budget === undefined ? basePolicy.tokenBudget : { tokensPerTask: vary.token_budget, enforcement: "hard" },
+  };
+  return { scenario, policy };
+}
+
+function failureOf(choice: NonNullable<Variation["failure"]>): { strategy: FailureStrategy; answer?: "resume" | "cancel" } {
+  switch (choice) {
+    case "ask_resume":
+      return { strategy: "ask", answer: "resume" };
+    case "ask_cancel":
+      return { strategy: "ask", answer: "cancel" };
+    default:
+      return { strategy: choice };
+  }
+}
+
+/** Checks a variation read back from JSON (a `--replay` argument): the first problem, or undefined. */
+export function variationProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `expected an object, got ${JSON.stringify(value)}`;
+  for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+    if (!(VARIATION_AXES as readonly string[]).includes(key)) return `${key}: unknown axis (have: ${VARIATION_AXES.join(", ")})`;
+    const problem = axisProblem(key as keyof Variation, entry);
+    if (problem !== undefined) return `${key}: ${problem}`;
+  }
+  return undefined;
+}
+
+function axisProblem(key: keyof Variation, value: unknown): string | undefined {
+  const integer = (min: number): string | undefined =>
+    Number.isSafeInteger(value) && (value as number) >= min ? undefined : `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`;
+  switch (key) {
+    case "provider_cap":
+    case "global_cap":
+    case "project_cap":
+    case "mode_cap":
+    case "calls_per_task":
+    case "task_timeout_ms":
+    case "token_budget":
+    case "spawn_ms":
+      return integer(1);
+    case "load":
+      return typeof value === "number" && Number.isFinite(value) && value > 0 ? undefined : `expected a positive number, got ${JSON.stringify(value)}`;
+    case "salvage":
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
+    case "failure":
+      return ["abort", "skip", "retry", "ask_resume", "ask_cancel"].includes(value as string) ? undefined : `expected abort, skip, retry, ask_resume or ask_cancel, got ${JSON.stringify(value)}`;
+    case "shape":
+      return shapeProblem(value);
+  }
+}
+
+function shapeProblem(value: unknown): string | undefined {
+  const shape = value as { kind?: unknown; length?: unknown; width?: unknown } | null;
+  const got = JSON.stringify(value);
+  if (typeof shape !== "object" || shape === null) return `expected {"kind": ...}, got ${got}`;
+  if (shape.kind === "single" && Object.keys(shape).length === 1) return undefined;
+  if (shape.kind === "chain" && Number.isSafeInteger(shape.length) && (shape.length as number) >= 1 && Object.keys(shape).length === 2) return undefined;
+  if (shape.kind === "fanout" && Number.isSafeInteger(shape.width) && (shape.width as number) >= 1 && Object.keys(shape).length === 2) return undefined;
+  return `expected {"kind": "single"}, {"kind": "chain", "length": N} or {"kind": "fanout", "width": N}, got ${got}`;
+}
