@@ -357,6 +357,21 @@ class DoubleRelease extends AsyncAdmission {
   }
 }
 
+/** Planted bug: shutdown closes the door but leaves the waiters waiting forever. */
+class ForgetfulShutdown extends AsyncAdmission {
+  override shutdown(): void {
+    (this as unknown as { closed: boolean }).closed = true;
+  }
+}
+
+/** Planted bug: shutdown refuses the waiters but later acquires are still served. */
+class LeakyShutdown extends AsyncAdmission {
+  override shutdown(): void {
+    super.shutdown();
+    (this as unknown as { closed: boolean }).closed = false;
+  }
+}
+
 /** Planted bug: the lease is given back when the work starts instead of when it ends. */
 class EarlyRelease extends AsyncAdmission {
   override async run<T>(resources: ResourceVector, fn: (lease: Lease, signal: AbortSignal) => Promise<T>, options: AcquireOptions = {}): Promise<T> {
@@ -475,14 +490,22 @@ const raceTask: fc.Arbitrary<RaceTask> = fc.record({
 });
 
 /**
- * Concurrent runs at the cap, in an order fast-check picks (arrivals, work steps and aborts interleaved):
- * held ≤ limit and every running fn is covered by held capacity at every step; at the end nothing is held,
- * every lease was released exactly once with the reason its run deserved, and every run settled.
+ * Concurrent runs at the cap, in an order fast-check picks (arrivals, work steps, aborts and, in half the runs,
+ * a shutdown interleaved): held ≤ limit and every running fn is covered by held capacity at every step; at the
+ * end nothing is held, every lease was released exactly once with the reason its run deserved (also those
+ * released after the shutdown), no lease was granted after the shutdown, and every run settled.
  */
 function racesStaySafe(make: Make) {
-  return fc.asyncProperty(fc.scheduler(), fc.array(raceTask, { minLength: 1, maxLength: 10 }), async (scheduler, tasks) => {
+  return fc.asyncProperty(fc.scheduler(), fc.array(raceTask, { minLength: 1, maxLength: 10 }), fc.boolean(), async (scheduler, tasks, shutsDown) => {
     const ledger = new RecordingLedger(LIMITS, fixedClock);
     const admission = make(ledger);
+    let grantsBeforeShutdown: number | undefined;
+    if (shutsDown) {
+      void scheduler.schedule(Promise.resolve(), "shutdown").then(() => {
+        grantsBeforeShutdown = ledger.acquired.length;
+        admission.shutdown();
+      });
+    }
     const inFlight = new Map<string, number>();
     const problems: string[] = [];
     const checkStep = (): void => {
@@ -544,14 +567,18 @@ function racesStaySafe(make: Make) {
         const taskId = index + 1;
         const releases = ledger.releasesOf(taskId);
         if (releases.length === 0) {
-          // No lease: only an abort while waiting may end a run that way.
-          if (result.status !== "rejected" || !signals[index]?.aborted) problems.push(`task ${taskId} never got a lease and was not aborted`);
+          // No lease: only an abort while waiting, or the shutdown, may end a run that way.
+          const closed = result.status === "rejected" && result.reason instanceof AdmissionClosedError;
+          if (result.status !== "rejected" || (!signals[index]?.aborted && !closed)) problems.push(`task ${taskId} never got a lease and was neither aborted nor shut out`);
           return;
         }
         const expected: ReleaseReason = outcomes[index] === "resolved" ? "success" : abortedBeforeRelease[index] ? "cancel" : "failure";
         const reasons = releases.map((record) => record.reason).join(",");
         if (reasons !== expected) problems.push(`task ${taskId} released with ${reasons}, expected ${expected}`);
       });
+    }
+    if (grantsBeforeShutdown !== undefined && ledger.acquired.length > grantsBeforeShutdown) {
+      problems.push(`${ledger.acquired.length - grantsBeforeShutdown} leases granted after the shutdown`);
     }
     problems.push(...ledger.problemsAtEnd());
     if (problems.length > 0) throw new Error(problems.join("; "));
@@ -574,6 +601,16 @@ describe("AsyncAdmission: properties", () => {
 
   it("the race property catches a double release", async () => {
     const details = await fc.check(racesStaySafe((ledger) => new DoubleRelease(ledger)), { numRuns: 100 });
+    expect(details.failed).toBe(true);
+  });
+
+  it("the race property catches a shutdown that forgets the waiters (their runs never settle)", async () => {
+    const details = await fc.check(racesStaySafe((ledger) => new ForgetfulShutdown(ledger)), { numRuns: 200 });
+    expect(details.failed).toBe(true);
+  });
+
+  it("the race property catches an admission that still grants after shutdown", async () => {
+    const details = await fc.check(racesStaySafe((ledger) => new LeakyShutdown(ledger)), { numRuns: 200 });
     expect(details.failed).toBe(true);
   });
 
