@@ -3,6 +3,7 @@
 
 import { type SwarmCase, type SwarmReport, FAULT_KINDS, caseSize, printableCase, readSwarmCase, runCase, runSwarm } from "../check/swarm.ts";
 import { VARIATION_AXES } from "../check/vary.ts";
+import { ADMISSION_DESIGNS, type AdmissionDesign } from "../policies/dag-scheduler.ts";
 import { RELEASE_REASONS } from "../policies/lease-ledger.ts";
 import { loadScenario } from "../scenario/load.ts";
 import type { PolicySpec } from "../scenario/types.ts";
@@ -25,6 +26,8 @@ Options:
   --seed S        seed of the case generator (default 1)
   --policy NAME   check only this policy (default: every policy)
   --max-jobs N    jobs per case at most (default 300)
+  --design D      check the policies as if their admission design were D (lease,
+                  spawn_then_wait or reject_backoff): what would spawning first cost?
   --no-vary       keep the scenario as written; vary only faults, seed and job count
   --replay JSON   run exactly this case (as printed by a failure) and report it
   -h, --help      show this help
@@ -38,6 +41,7 @@ export function checkCommand(argv: readonly string[]): number {
     policy: { type: "string" },
     "max-jobs": { type: "string" },
     "no-vary": { type: "boolean" },
+    design: { type: "string" },
     replay: { type: "string" },
   });
   if (values.help === true) {
@@ -51,7 +55,10 @@ export function checkCommand(argv: readonly string[]): number {
   const replay = values.replay === undefined ? undefined : parseReplay(values.replay, maxJobs);
   const vary = values["no-vary"] !== true;
   const scenario = loadScenario(scenarioFile);
-  const policies = choosePolicies(scenario.policies, values.policy, scenarioFile);
+  const design = values.design === undefined ? undefined : designFlag(values.design);
+  const policies = choosePolicies(scenario.policies, values.policy, scenarioFile).map((policy) =>
+    design === undefined ? policy : { ...policy, admission: design },
+  );
 
   if (replay !== undefined) {
     let failed = false;
@@ -83,7 +90,16 @@ export function checkCommand(argv: readonly string[]): number {
           `and ${size.axes} varied axes:\n  ${JSON.stringify(printableCase(swarm))}\n`,
       );
       for (const violation of violations) process.stdout.write(`  ${violation.property}: ${violation.message}${violation.seq >= 0 ? ` (seq ${violation.seq})` : ""}\n`);
-      const command = ["schedlab", "check", scenarioFile, "--policy", policy.name, "--replay", JSON.stringify(printableCase(swarm))];
+      const command = [
+        "schedlab",
+        "check",
+        scenarioFile,
+        "--policy",
+        policy.name,
+        ...(design === undefined ? [] : ["--design", design]),
+        "--replay",
+        JSON.stringify(printableCase(swarm)),
+      ];
       process.stdout.write(`Replay with:\n  ${command.map(shellQuote).join(" ")}\n`);
       return 1;
     }
@@ -115,6 +131,12 @@ function choosePolicies(policies: readonly PolicySpec[], name: string | undefine
   const policy = policies.find((candidate) => candidate.name === name);
   if (policy === undefined) throw new UsageError(`--policy: no policy "${name}" in ${file} (have: ${policies.map((p) => p.name).join(", ")})`);
   return [policy];
+}
+
+function designFlag(text: string): AdmissionDesign {
+  const design = ADMISSION_DESIGNS.find((candidate) => candidate === text);
+  if (design === undefined) throw new UsageError(`--design: expected one of ${ADMISSION_DESIGNS.join(", ")}, got "${text}"`);
+  return design;
 }
 
 function parseReplay(text: string, maxJobs: number): SwarmCase {
