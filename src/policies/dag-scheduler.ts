@@ -601,7 +601,7 @@ export class DagScheduler<P> {
     task.innerLease = undefined;
     // Freed capacity reaches waiting workers in the next dispatch, never from inside this call: their callbacks
     // run orchestrator code that may call back in, and the task being released is not in its final state yet.
-    if (this.dispatching) this.dispatchAgain = true;
+    if (this.dispatching && this.waiters.length > 0) this.dispatchAgain = true;
   }
 
   protected release(task: TaskRecord<P>, lease: Lease, reason: ReleaseReason): void {
