@@ -1,8 +1,12 @@
-// schedlab check end to end: a passing swarm run, an exact replay, and one-line errors for bad --replay input.
+// schedlab check end to end: a passing swarm run and its summary, spawn_then_wait's hidden waiters as a finding,
+// a real violation shrunk and replayed by the printed command, an exact replay, and one-line errors.
 
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -11,13 +15,48 @@ function schedlab(...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const temporary = mkdtempSync(join(tmpdir(), "schedlab-check-"));
+afterAll(() => rmSync(temporary, { recursive: true, force: true }));
+
 describe("schedlab check", () => {
-  it("passes a scenario's lease policies and reports what it exercised", () => {
-    const outcome = schedlab("check", "default", "--runs", "4", "--max-jobs", "60", "--policy", "fifo-retry-after");
+  it("passes a lease policy and summarizes what the cases exercised", () => {
+    const outcome = schedlab("check", "default", "--runs", "8", "--max-jobs", "40", "--policy", "fifo-retry-after");
     expect(outcome.status, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toContain("fifo-retry-after (lease): 4 cases");
-    expect(outcome.stdout).toContain("every property held");
-    expect(outcome.stdout).toContain("faults exercised");
+    expect(outcome.stdout).toContain("fifo-retry-after (lease): 8 cases");
+    expect(outcome.stdout).toContain("every property held; hidden waiters: none");
+    expect(outcome.stdout).toContain("faults exercised (cases): errors ");
+    expect(outcome.stdout).toContain("scenario axes varied (cases): provider_cap ");
+    expect(outcome.stdout).toContain("release reasons seen: ");
+  });
+
+  it("reports spawn_then_wait's hidden waiters as a finding, and --design checks a lease policy as if it spawned first", () => {
+    const own = schedlab("check", "hidden-waiters", "--runs", "5", "--max-jobs", "150", "--policy", "spawn_then_wait", "--no-vary");
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stdout).toMatch(/every property held; hidden waiters: in [1-5] of 5 cases, up to \d+ at once/);
+    expect(own.stdout).not.toContain("scenario axes varied");
+    const redesigned = schedlab("check", "hidden-waiters", "--runs", "5", "--max-jobs", "150", "--policy", "lease", "--design", "spawn_then_wait", "--no-vary");
+    expect(redesigned.status, redesigned.stderr).toBe(0);
+    expect(redesigned.stdout).toMatch(/lease \(spawn_then_wait\): 5 cases, .* hidden waiters: in [1-5] of 5 cases/);
+  });
+
+  it("on a violation exits 1 with the shrunk case, and the printed command replays the same violation", () => {
+    // A scenario whose runs cannot finish within their event budget: a real failure of the run, found and shrunk.
+    const file = join(temporary, "tiny-budget.json");
+    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...raw, limits: { max_events: 300 } }));
+    const outcome = schedlab("check", file, "--runs", "20", "--max-jobs", "60", "--policy", "fifo-retry-after");
+    expect(outcome.status, outcome.stderr).toBe(1);
+    expect(outcome.stdout).toContain("VIOLATION");
+    expect(outcome.stdout).toMatch(/The case, shrunk in \d+ steps to \d+ jobs, \d+ faults and \d+ varied axes:/);
+    const violation = outcome.stdout.split("\n").find((line) => line.startsWith("  run_completes: "));
+    expect(violation).toContain("EventLimitError");
+    const lines = outcome.stdout.split("\n");
+    const command = lines[lines.indexOf("Replay with:") + 1]?.trim() ?? "";
+    expect(command).toMatch(/^schedlab check .* --policy fifo-retry-after --replay /);
+    const replayed = spawnSync("bash", ["-c", command.replace(/^schedlab /, `"${process.execPath}" --import tsx src/cli/main.ts `)], { cwd: ROOT, encoding: "utf8" });
+    expect(replayed.status, replayed.stderr).toBe(1);
+    expect(replayed.stdout).toContain("fifo-retry-after: VIOLATED");
+    expect(replayed.stdout).toContain(violation);
   });
 
   it("replays one case exactly, from the JSON a failure prints", () => {
@@ -35,10 +74,15 @@ describe("schedlab check", () => {
     [["--replay", JSON.stringify({ seed: 1, faults: { errors: "yes" } })], 'faults.errors: expected true or false, got "yes"'],
     [["--runs", "0"], "--runs: expected an integer from 1"],
     [["--policy", "nope"], '--policy: no policy "nope"'],
+    [["--design", "nope"], '--design: expected one of lease, spawn_then_wait, reject_backoff, got "nope"'],
+    [["--replay", JSON.stringify({ seed: 1, vary: { provider_cap: 0 } })], "--replay: vary.provider_cap: expected an integer ≥ 1, got 0"],
+    [["--replay", JSON.stringify({ seed: 1, vary: { shape: { kind: "ring" } } })], "--replay: vary.shape: expected"],
   ])("rejects %j in one line with exit code 2", (args, message) => {
     const outcome = schedlab("check", "default", ...args);
     expect(outcome.status).toBe(2);
     expect(outcome.stderr).toMatch(/^schedlab: [^\n]+\n$/);
+    expect(outcome.stderr).not.toContain("    at ");
+    expect(outcome.stdout).toBe("");
     expect(outcome.stderr).toContain(message);
   });
 });

@@ -144,48 +144,6 @@ describe("validate", () => {
   });
 });
 
-describe("check", () => {
-  it("passes a lease policy and summarizes what the cases exercised", () => {
-    const outcome = schedlab("check", "default", "--runs", "8", "--max-jobs", "40", "--policy", "fifo-retry-after");
-    expect(outcome.status, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toContain("fifo-retry-after (lease): 8 cases");
-    expect(outcome.stdout).toContain("every property held; hidden waiters: none");
-    expect(outcome.stdout).toContain("faults exercised (cases): errors ");
-    expect(outcome.stdout).toContain("scenario axes varied (cases): provider_cap ");
-    expect(outcome.stdout).toContain("release reasons seen: ");
-  });
-
-  it("reports spawn_then_wait's hidden waiters as a finding, and --design checks a lease policy as if it spawned first", () => {
-    const own = schedlab("check", "hidden-waiters", "--runs", "5", "--max-jobs", "150", "--policy", "spawn_then_wait", "--no-vary");
-    expect(own.status, own.stderr).toBe(0);
-    expect(own.stdout).toMatch(/every property held; hidden waiters: in [1-5] of 5 cases, up to \d+ at once/);
-    expect(own.stdout).not.toContain("scenario axes varied");
-    const redesigned = schedlab("check", "hidden-waiters", "--runs", "5", "--max-jobs", "150", "--policy", "lease", "--design", "spawn_then_wait", "--no-vary");
-    expect(redesigned.status, redesigned.stderr).toBe(0);
-    expect(redesigned.stdout).toMatch(/lease \(spawn_then_wait\): 5 cases, .* hidden waiters: in [1-5] of 5 cases/);
-  });
-
-  it("on a violation exits 1 with the shrunk case, and the printed command replays the same violation", () => {
-    // A scenario whose runs cannot finish within their event budget: a real failure of the run, found and shrunk.
-    const file = join(temporary, "tiny-budget.json");
-    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...raw, limits: { max_events: 300 } }));
-    const outcome = schedlab("check", file, "--runs", "20", "--max-jobs", "60", "--policy", "fifo-retry-after");
-    expect(outcome.status, outcome.stderr).toBe(1);
-    expect(outcome.stdout).toContain("VIOLATION");
-    expect(outcome.stdout).toMatch(/The case, shrunk in \d+ steps to \d+ jobs, \d faults and \d+ varied axes:/);
-    const violation = outcome.stdout.split("\n").find((line) => line.startsWith("  run_completes: "));
-    expect(violation).toContain("EventLimitError");
-    const lines = outcome.stdout.split("\n");
-    const command = lines[lines.indexOf("Replay with:") + 1]?.trim() ?? "";
-    expect(command).toMatch(/^schedlab check .* --policy fifo-retry-after --replay /);
-    const replayed = spawnSync("bash", ["-c", command.replace(/^schedlab /, `"${process.execPath}" --import tsx src/cli/main.ts `)], { cwd: ROOT, encoding: "utf8" });
-    expect(replayed.status, replayed.stderr).toBe(1);
-    expect(replayed.stdout).toContain("fifo-retry-after: VIOLATED");
-    expect(replayed.stdout).toContain(violation);
-  });
-});
-
 describe("user errors: exit code 2, one line on stderr, no stack, no report", () => {
   /** A fresh, not yet existing report folder for one case. */
   function outFor(name: string): string {
@@ -258,16 +216,6 @@ describe("user errors: exit code 2, one line on stderr, no stack, no report", ()
     const eventsFile = join(temporary, "absent-folder", "events.jsonl");
     expectUserError(schedlab("run", "default", "--out", out, "--events", eventsFile), eventsFile);
     expect(existsSync(out)).toBe(false);
-  });
-
-  it.each([
-    [["--runs", "0"], "--runs"],
-    [["--design", "nope"], '--design: expected one of lease, spawn_then_wait, reject_backoff, got "nope"'],
-    [["--replay", "{"], "--replay: not valid JSON"],
-    [["--replay", '{"seed": 1, "faults": {"meteor": true}}'], "--replay: faults.meteor: unknown fault kind"],
-    [["--replay", '{"seed": 1, "vary": {"provider_cap": 0}}'], "--replay: vary.provider_cap: expected an integer ≥ 1, got 0"],
-  ])("rejects check %j", (flags, detail) => {
-    expectUserError(schedlab("check", "default", ...flags), detail);
   });
 
   it("rejects an --out that is an existing file", () => {
