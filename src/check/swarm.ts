@@ -45,6 +45,8 @@ export interface CaseResult {
   readonly events: number;
   readonly hiddenWaiters: number;
   readonly releaseReasons: ReadonlySet<string>;
+  /** deadlock_detected events: work nothing could admit, ended rather than left hanging. */
+  readonly deadlocks: number;
 }
 
 /**
@@ -156,13 +158,20 @@ function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, option
     heldAtEnd = simulate({ scenario, policy, seed, sinks, createLedger: options.variant?.createLedger, createScheduler: options.variant?.createScheduler }).heldAtEnd;
   } catch (error) {
     const message = `${(error as Error).name}: ${(error as Error).message}`;
-    return { violations: [{ property: "run_completes", seq: -1, message }], events: hasher.events, hiddenWaiters: checker.hiddenWaiters, releaseReasons: reasons.seen, hash: "" };
+    return {
+      violations: [{ property: "run_completes", seq: -1, message }],
+      events: hasher.events,
+      hiddenWaiters: checker.hiddenWaiters,
+      releaseReasons: reasons.seen,
+      deadlocks: reasons.deadlocks,
+      hash: "",
+    };
   }
   const violations: CaseResult["violations"][number][] = [...checker.violations()];
   for (const [resource, held] of Object.entries(heldAtEnd)) {
     if (Math.abs(held) > 1e-9) violations.push({ property: "nothing_held_at_end", seq: -1, message: `the ledger still holds ${held} of ${resource} at the end` });
   }
-  return { violations, events: hasher.events, hiddenWaiters: checker.hiddenWaiters, releaseReasons: reasons.seen, hash: hasher.digest() };
+  return { violations, events: hasher.events, hiddenWaiters: checker.hiddenWaiters, releaseReasons: reasons.seen, deadlocks: reasons.deadlocks, hash: hasher.digest() };
 }
 
 class HashingSink implements EventSink {
@@ -179,8 +188,10 @@ class HashingSink implements EventSink {
 
 class ReasonsSink implements EventSink {
   readonly seen = new Set<string>();
+  deadlocks = 0;
   record(_seq: number, _timeMs: number, event: LogEvent): void {
     if (event.type === "lease_released") this.seen.add(event.reason);
+    else if (event.type === "deadlock_detected") this.deadlocks += 1;
   }
 }
 
@@ -194,6 +205,8 @@ export interface SwarmReport {
   /** Cases that had hidden waiters, and the most in one case (a finding for designs other than lease). */
   readonly casesWithHiddenWaiters: number;
   readonly hiddenWaitersMax: number;
+  /** Cases in which a deadlock was detected (and ended, rather than hung). */
+  readonly casesWithDeadlocks: number;
   /** The first failing case, shrunk to a minimal one, with what it violates. */
   readonly failure: { readonly swarm: SwarmCase; readonly violations: CaseResult["violations"]; readonly shrinkSteps: number } | undefined;
 }
@@ -211,6 +224,7 @@ export function runSwarm(
   let events = 0;
   let casesWithHiddenWaiters = 0;
   let hiddenWaitersMax = 0;
+  let casesWithDeadlocks = 0;
   let shrinking = false;
   const property = fc.property(swarmCases(options.maxJobs, options.vary ?? true), (swarm) => {
     const result = runCase(base, policy, swarm, options);
@@ -223,6 +237,7 @@ export function runSwarm(
       for (const reason of result.releaseReasons) reasons.add(reason);
       if (result.hiddenWaiters > 0) casesWithHiddenWaiters += 1;
       hiddenWaitersMax = Math.max(hiddenWaitersMax, result.hiddenWaiters);
+      if (result.deadlocks > 0) casesWithDeadlocks += 1;
     }
     if (result.violations.length > 0) shrinking = true;
     return result.violations.length === 0;
@@ -233,7 +248,7 @@ export function runSwarm(
     outcome.failed && counterexample !== undefined
       ? { swarm: counterexample, violations: runCase(base, policy, counterexample, options).violations, shrinkSteps: outcome.numShrinks }
       : undefined;
-  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), casesWithHiddenWaiters, hiddenWaitersMax, failure };
+  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), casesWithHiddenWaiters, hiddenWaitersMax, casesWithDeadlocks, failure };
 }
 
 /** A case read back from JSON (as printed with a failure), or the first problem with it. */

@@ -33,7 +33,15 @@ export interface Variation {
   readonly token_budget?: number;
   /** The largest worker spawn delay (uniform from 0). */
   readonly spawn_ms?: number;
+  /**
+   * The rarest template's tasks also need 2 of a resource whose limit is 1: work nothing can ever admit, which
+   * must end in deadlock_detected and failed jobs, never a hang.
+   */
+  readonly impossible_demand?: boolean;
 }
+
+/** The resource the impossible_demand axis adds. */
+export const IMPOSSIBLE_RESOURCE = "oversubscribed";
 
 export const VARIATION_AXES = [
   "provider_cap",
@@ -48,6 +56,7 @@ export const VARIATION_AXES = [
   "salvage",
   "token_budget",
   "spawn_ms",
+  "impossible_demand",
 ] as const satisfies readonly (keyof Variation)[];
 
 const shape: fc.Arbitrary<NonNullable<Variation["shape"]>> = fc.oneof(
@@ -70,6 +79,7 @@ const axes = {
   // From a budget most tasks overrun to one only the largest do.
   token_budget: fc.integer({ min: 2000, max: 40_000 }),
   spawn_ms: fc.integer({ min: 1, max: 500 }),
+  impossible_demand: fc.constant(true),
 } satisfies { [Axis in (typeof VARIATION_AXES)[number]]: fc.Arbitrary<NonNullable<Variation[Axis]>> };
 
 /**
@@ -85,6 +95,7 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
   const tenants = [...new Set(base.templates.map((template) => template.tenant))];
   const modes = [...new Set(base.templates.map((template) => template.mode))];
   const perTenant = (limit: number): Record<string, number> => Object.fromEntries(tenants.map((tenant) => [tenant, limit]));
+  const rarest = base.templates.reduce((chosen, template) => (template.weight < chosen.weight ? template : chosen));
   const scenario: Scenario = {
     ...base,
     arrivals: vary.load === undefined ? base.arrivals : { ...base.arrivals, ratePerSecond: base.arrivals.ratePerSecond * vary.load },
@@ -95,7 +106,9 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
       ...template,
       shape: vary.shape === undefined ? template.shape : (vary.shape as JobShape),
       callsPerTask: vary.calls_per_task ?? template.callsPerTask,
+      resources: vary.impossible_demand === true && template === rarest ? { ...template.resources, [IMPOSSIBLE_RESOURCE]: 2 } : template.resources,
     })),
+    resources: vary.impossible_demand === true ? { ...base.resources, [IMPOSSIBLE_RESOURCE]: 1 } : base.resources,
     workers: vary.spawn_ms === undefined ? base.workers : { ...base.workers, spawnMs: { kind: "uniform", min: 0, max: vary.spawn_ms } },
   };
   const failure = vary.failure === undefined ? undefined : failureOf(vary.failure);
@@ -152,6 +165,7 @@ function axisProblem(key: keyof Variation, value: unknown): string | undefined {
     case "load":
       return typeof value === "number" && Number.isFinite(value) && value > 0 ? undefined : `expected a positive number, got ${JSON.stringify(value)}`;
     case "salvage":
+    case "impossible_demand":
       return typeof value === "boolean" ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
     case "failure":
       return ["abort", "skip", "retry", "ask_resume", "ask_cancel"].includes(value as string) ? undefined : `expected abort, skip, retry, ask_resume or ask_cancel, got ${JSON.stringify(value)}`;

@@ -122,7 +122,8 @@ function summaryOf(policy: PolicySpec, report: SwarmReport): string {
     `${report.failure === undefined ? "every property held" : "VIOLATION"}; ${hidden}\n` +
     `  faults exercised (cases): ${counts(report.faultsExercised)}\n` +
     (Object.values(report.axesExercised).some((count) => count > 0) ? `  scenario axes varied (cases): ${counts(report.axesExercised)}\n` : "") +
-    `  release reasons seen: ${report.releaseReasons.join(", ")}${unseen.length === 0 ? " (all)" : `; never seen: ${unseen.join(", ")}`}\n`
+    `  release reasons seen: ${report.releaseReasons.join(", ")}${unseen.length === 0 ? " (all)" : `; never seen: ${unseen.join(", ")}`}\n` +
+    `  deadlocks detected and ended: in ${report.casesWithDeadlocks} cases\n`
   );
 }
 

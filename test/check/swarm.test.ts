@@ -21,6 +21,8 @@ describe("swarm checks of real policies", () => {
     for (const axis of VARIATION_AXES) expect(report.axesExercised[axis], axis).toBeGreaterThan(0);
     expect(report.releaseReasons).toEqual([...RELEASE_REASONS].sort());
     expect(report.casesWithHiddenWaiters).toBe(0);
+    // Work that nothing can ever admit (the impossible_demand axis) ended in deadlock events, not a hang.
+    expect(report.casesWithDeadlocks).toBeGreaterThan(0);
   });
 
   it.each(["fifo-fixed-retry", "fifo-no-global-cap"])("every property holds for %s too", (name) => {
