@@ -12,8 +12,10 @@ import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, 
 export const CHECK_HELP = `Usage: schedlab check SCENARIO [options]
 
 Runs generated cases of the scenario through each policy. A case is a seed, a job
-count, a random subset of faults (${FAULT_KINDS.join(", ")})
-and a random variation of the scenario itself (${VARIATION_AXES.join(", ")}).
+count, a random subset of the faults
+${wrapList(FAULT_KINDS)}
+and a random variation of the scenario itself along the axes
+${wrapList(VARIATION_AXES)}
 Each run is checked from its event log: capacity never exceeded, every lease released
 exactly once and only after its worker stopped, nothing held or lost at the end, job
 statuses consistent, the same case twice gives the same log, and, for designs that
@@ -33,6 +35,22 @@ Options:
   -h, --help      show this help
 
 Exit code: 0 when every property held, 1 on a violation, 2 on bad input.`;
+
+/** Names, comma-separated, indented and wrapped to fit a terminal. */
+function wrapList(names: readonly string[], width = 80): string {
+  const lines: string[] = [];
+  let line = " ";
+  for (const [index, name] of names.entries()) {
+    const word = ` ${name}${index < names.length - 1 ? "," : ""}`;
+    if (line.length + word.length > width) {
+      lines.push(line);
+      line = " ";
+    }
+    line += word;
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
 
 export function checkCommand(argv: readonly string[]): number {
   const { values, positionals } = parseCommand("check", argv, {
