@@ -151,7 +151,7 @@ export function runCase(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase
 function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, options: Pick<SwarmOptions, "variant">): CaseResult & { hash: string } {
   const checker = new LogChecker();
   const hasher = new HashingSink();
-  const reasons = new ReasonsSink();
+  const reasons = new CoverageSink();
   const sinks: EventSink[] = [checker, hasher, reasons];
   let heldAtEnd: Readonly<Record<string, number>> = {};
   try {
@@ -186,7 +186,8 @@ class HashingSink implements EventSink {
   }
 }
 
-class ReasonsSink implements EventSink {
+/** What a run exercised: the release reasons met, and the deadlocks detected. */
+class CoverageSink implements EventSink {
   readonly seen = new Set<string>();
   deadlocks = 0;
   record(_seq: number, _timeMs: number, event: LogEvent): void {
