@@ -151,27 +151,26 @@ export function runCase(base: Scenario, basePolicy: PolicySpec, swarm: SwarmCase
 function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, options: Pick<SwarmOptions, "variant">): CaseResult & { hash: string } {
   const checker = new LogChecker();
   const hasher = new HashingSink();
-  const reasons = new CoverageSink();
-  const sinks: EventSink[] = [checker, hasher, reasons];
+  const coverage = new CoverageSink();
+  const sinks: EventSink[] = [checker, hasher, coverage];
+  const seen = (): Omit<CaseResult, "violations"> => ({
+    events: hasher.events,
+    hiddenWaiters: checker.hiddenWaiters,
+    releaseReasons: coverage.seen,
+    deadlocks: coverage.deadlocks,
+  });
   let heldAtEnd: Readonly<Record<string, number>> = {};
   try {
     heldAtEnd = simulate({ scenario, policy, seed, sinks, createLedger: options.variant?.createLedger, createScheduler: options.variant?.createScheduler }).heldAtEnd;
   } catch (error) {
     const message = `${(error as Error).name}: ${(error as Error).message}`;
-    return {
-      violations: [{ property: "run_completes", seq: -1, message }],
-      events: hasher.events,
-      hiddenWaiters: checker.hiddenWaiters,
-      releaseReasons: reasons.seen,
-      deadlocks: reasons.deadlocks,
-      hash: "",
-    };
+    return { violations: [{ property: "run_completes", seq: -1, message }], ...seen(), hash: "" };
   }
   const violations: CaseResult["violations"][number][] = [...checker.violations()];
   for (const [resource, held] of Object.entries(heldAtEnd)) {
     if (Math.abs(held) > 1e-9) violations.push({ property: "nothing_held_at_end", seq: -1, message: `the ledger still holds ${held} of ${resource} at the end` });
   }
-  return { violations, events: hasher.events, hiddenWaiters: checker.hiddenWaiters, releaseReasons: reasons.seen, deadlocks: reasons.deadlocks, hash: hasher.digest() };
+  return { violations, ...seen(), hash: hasher.digest() };
 }
 
 class HashingSink implements EventSink {
