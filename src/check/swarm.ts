@@ -7,10 +7,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import type { EventSink, LogEvent } from "../eventlog/events.ts";
-import type { Clock } from "../policies/clock.ts";
-import type { LeaseLedger } from "../policies/lease-ledger.ts";
 import type { PolicySpec, ProviderSpec, Scenario } from "../scenario/types.ts";
-import { type SchedulerFactory, simulate } from "../sim/simulation.ts";
+import { type RunOptions, simulate } from "../sim/simulation.ts";
 import { LogChecker, type Violation } from "./log-properties.ts";
 import { type Variation, VARIATION_AXES, applyVariation, variation, variationProblem } from "./vary.ts";
 
@@ -53,10 +51,7 @@ export interface CaseResult {
  * A deliberately broken variant of the policy's parts (a mutant), to show that the properties catch it. The
  * real ledger and scheduler when absent.
  */
-export interface PolicyVariant {
-  readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
-  readonly createScheduler?: SchedulerFactory | undefined;
-}
+export type PolicyVariant = Pick<RunOptions, "createLedger" | "createScheduler">;
 
 export interface SwarmOptions {
   /** Jobs per case at most: small cases shrink and replay fast. */

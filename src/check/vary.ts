@@ -19,13 +19,13 @@ export interface Variation {
   /** A limit of this on every mode. */
   readonly mode_cap?: number;
   /** Every template's job shape. */
-  readonly shape?: { readonly kind: "single" } | { readonly kind: "chain"; readonly length: number } | { readonly kind: "fanout"; readonly width: number };
+  readonly shape?: JobShape;
   /** LLM requests per task. */
   readonly calls_per_task?: number;
   /** Arrival rate multiplier. */
   readonly load?: number;
   /** The task failure strategy; `ask` with the operator's answer. */
-  readonly failure?: "abort" | "skip" | "retry" | "ask_resume" | "ask_cancel";
+  readonly failure?: FailureChoice;
   readonly task_timeout_ms?: number;
   /** Release and requeue on a transient error instead of backing off while holding the lease. */
   readonly salvage?: boolean;
@@ -39,6 +39,10 @@ export interface Variation {
    */
   readonly impossible_demand?: boolean;
 }
+
+/** The failure axis: a strategy, and for `ask` the operator's answer. */
+const FAILURE_CHOICES = ["abort", "skip", "retry", "ask_resume", "ask_cancel"] as const;
+type FailureChoice = (typeof FAILURE_CHOICES)[number];
 
 /** The resource the impossible_demand axis adds. */
 export const IMPOSSIBLE_RESOURCE = "oversubscribed";
@@ -73,7 +77,7 @@ const axes = {
   shape,
   calls_per_task: fc.integer({ min: 1, max: 4 }),
   load: fc.constantFrom(0.5, 2, 4, 8),
-  failure: fc.constantFrom("abort" as const, "skip" as const, "retry" as const, "ask_resume" as const, "ask_cancel" as const),
+  failure: fc.constantFrom(...FAILURE_CHOICES),
   task_timeout_ms: fc.integer({ min: 500, max: 30_000 }),
   salvage: fc.constant(true),
   // From a budget most tasks overrun to one only the largest do.
@@ -104,7 +108,7 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
     ),
     templates: base.templates.map((template) => ({
       ...template,
-      shape: vary.shape === undefined ? template.shape : (vary.shape as JobShape),
+      shape: vary.shape ?? template.shape,
       callsPerTask: vary.calls_per_task ?? template.callsPerTask,
       resources: vary.impossible_demand === true && template === rarest ? { ...template.resources, [IMPOSSIBLE_RESOURCE]: 2 } : template.resources,
     })),
@@ -127,7 +131,7 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
   return { scenario, policy };
 }
 
-function failureOf(choice: NonNullable<Variation["failure"]>): { strategy: FailureStrategy; answer?: "resume" | "cancel" } {
+function failureOf(choice: FailureChoice): { strategy: FailureStrategy; answer?: "resume" | "cancel" } {
   switch (choice) {
     case "ask_resume":
       return { strategy: "ask", answer: "resume" };
@@ -168,7 +172,9 @@ function axisProblem(key: keyof Variation, value: unknown): string | undefined {
     case "impossible_demand":
       return typeof value === "boolean" ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
     case "failure":
-      return ["abort", "skip", "retry", "ask_resume", "ask_cancel"].includes(value as string) ? undefined : `expected abort, skip, retry, ask_resume or ask_cancel, got ${JSON.stringify(value)}`;
+      return (FAILURE_CHOICES as readonly unknown[]).includes(value)
+        ? undefined
+        : `expected ${FAILURE_CHOICES.slice(0, -1).join(", ")} or ${FAILURE_CHOICES.at(-1)}, got ${JSON.stringify(value)}`;
     case "shape":
       return shapeProblem(value);
   }

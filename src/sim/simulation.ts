@@ -212,7 +212,6 @@ class Simulation implements Orchestrator<TaskPayload> {
       this.resumes.set(job, resumed + 1);
       this.scheduler.resumeJob(job);
     } else {
-      this.resumes.delete(job);
       this.scheduler.cancelJob(job);
     }
   }
