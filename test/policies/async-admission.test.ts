@@ -599,23 +599,13 @@ describe("AsyncAdmission: properties", () => {
     await fc.assert(racesStaySafe(correct), { numRuns: 300 });
   });
 
-  it("the race property catches a double release", async () => {
-    const details = await fc.check(racesStaySafe((ledger) => new DoubleRelease(ledger)), { numRuns: 100 });
-    expect(details.failed).toBe(true);
-  });
-
-  it("the race property catches a shutdown that forgets the waiters (their runs never settle)", async () => {
-    const details = await fc.check(racesStaySafe((ledger) => new ForgetfulShutdown(ledger)), { numRuns: 200 });
-    expect(details.failed).toBe(true);
-  });
-
-  it("the race property catches an admission that still grants after shutdown", async () => {
-    const details = await fc.check(racesStaySafe((ledger) => new LeakyShutdown(ledger)), { numRuns: 200 });
-    expect(details.failed).toBe(true);
-  });
-
-  it("the race property catches a lease given back while its work still runs", async () => {
-    const details = await fc.check(racesStaySafe((ledger) => new EarlyRelease(ledger)), { numRuns: 100 });
+  it.each<[string, Make, number]>([
+    ["a double release", (ledger) => new DoubleRelease(ledger), 100],
+    ["a shutdown that forgets the waiters (their runs never settle)", (ledger) => new ForgetfulShutdown(ledger), 200],
+    ["an admission that still grants after shutdown", (ledger) => new LeakyShutdown(ledger), 200],
+    ["a lease given back while its work still runs", (ledger) => new EarlyRelease(ledger), 100],
+  ])("the race property catches %s", async (_name, make, numRuns) => {
+    const details = await fc.check(racesStaySafe(make), { numRuns });
     expect(details.failed).toBe(true);
   });
 });

@@ -165,18 +165,8 @@ class SloppyResetLedger extends LeaseLedger {
   }
 }
 
-/** Planted bug: a lease from before a reset is released as if it were current (its capacity given back twice). */
+/** Planted bug: a lease from before a reset is reported released instead of stale. */
 class GenerationBlindLedger extends LeaseLedger {
-  private readonly current = new Set<Lease>();
-  override tryAcquire(demand: Demand, task: number): Lease | undefined {
-    const lease = super.tryAcquire(demand, task);
-    if (lease !== undefined) this.current.add(lease);
-    return lease;
-  }
-  override reset(): void {
-    super.reset();
-    this.current.clear();
-  }
   override release(lease: Lease, reason: ReleaseReason): ReleaseResult {
     const result = super.release(lease, reason);
     return result === "stale" ? "released" : result;
