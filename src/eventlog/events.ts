@@ -12,6 +12,16 @@ export interface ProviderPrice {
   readonly output_per_1k: number;
 }
 
+/** How a run's ready queue groups and weighs tasks, as logged in `run_started.queue`. */
+export interface QueueDescription {
+  readonly kind: string;
+  /** tenant, lane, mode, project, template or job. */
+  readonly group_by: string;
+  /** Weight per group value; groups not listed weigh `default_weight`. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly default_weight: number;
+}
+
 export type WorldEvent =
   | {
       readonly type: "run_started";
@@ -21,6 +31,8 @@ export type WorldEvent =
       readonly capacities: Readonly<Record<string, number>>;
       readonly admission: string;
       readonly prices: Readonly<Record<string, ProviderPrice>>;
+      /** The ready queue, when it is not plain FIFO: its kind, how it groups tasks, and the groups' weights. */
+      readonly queue?: QueueDescription;
     }
   | {
       readonly type: "job_arrived";

@@ -187,6 +187,7 @@ export class MetricsCollector implements EventSink {
       case "worker_stopped":
       case "worker_stop_requested":
       case "job_resumed":
+      case "task_yielded":
       case "job_cancel_requested":
       case "shutdown_started":
         return;

@@ -4,7 +4,7 @@
 
 import { LeaseAdmission } from "./admission.ts";
 import type { Clock } from "./clock.ts";
-import { FifoQueue } from "./fifo-queue.ts";
+import { FifoQueue } from "./queues/fifo.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult, type ResourceVector } from "./lease-ledger.ts";
 import type { Queueable, ReadyQueue } from "./ready-queue.ts";
 

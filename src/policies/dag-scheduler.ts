@@ -7,7 +7,7 @@ import { LeaseAdmission } from "./admission.ts";
 import { assertionFailed } from "./assert.ts";
 import type { Clock } from "./clock.ts";
 import type { Demand, Lease, LeaseLedger, ReleaseReason, ResourceVector } from "./lease-ledger.ts";
-import type { Queueable, ReadyQueue } from "./ready-queue.ts";
+import type { Queueable, ReadyQueue, ServiceUsage } from "./ready-queue.ts";
 import type { JobStatus, SchedulerEvent, TaskStatus } from "./scheduler-events.ts";
 import type { TimerHandle, Timers } from "./timers.ts";
 
@@ -85,6 +85,8 @@ export interface DagSchedulerOptions {
   readonly maxSpawnFailures: number;
   /** spawn_then_wait: which resources the worker waits for after spawning. */
   readonly deferredResource: (resource: string) => boolean;
+  /** Preemption at safe points: a running task may give its lease back between two requests when its queue asks. */
+  readonly yieldBetweenCalls: boolean;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: DagSchedulerOptions = {
@@ -97,6 +99,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: DagSchedulerOptions = {
   reapAfterMs: undefined,
   maxSpawnFailures: 3,
   deferredResource: (resource) => resource.startsWith("provider:"),
+  yieldBetweenCalls: false,
 };
 
 export interface SchedulerEnvironment {
@@ -275,6 +278,32 @@ export class DagScheduler<P> {
     }
     this.releaseAll(record, "spawn_failure");
     this.activeTasks -= 1;
+    this.makeReady(record);
+    this.dispatch();
+  }
+
+  /** A request of the task finished: the queue is told the service it received (queues that order by service). */
+  serviceReceived(task: SchedulerTask<P>, usage: ServiceUsage): void {
+    const record = this.lookup(task);
+    if (record !== undefined) this.queue.charge?.(record, usage);
+  }
+
+  /**
+   * Asked between two requests of a running task: should its worker stop here and the task queue again? Only
+   * when the policy allows preemption at safe points and the queue ranks something waiting above it. If so, the
+   * orchestrator ends the worker (it is between calls, so nothing is in flight) and then calls `yielded`.
+   */
+  shouldYield(task: SchedulerTask<P>): boolean {
+    if (!this.options.yieldBetweenCalls || this.queue.shouldYield === undefined) return false;
+    const record = this.lookup(task);
+    return record?.state === "running" && record.innerLease === undefined && record.onCapacity === undefined && this.queue.shouldYield(record);
+  }
+
+  /** The worker of a task that was told to yield has stopped between two requests: release (reason `yield`) and queue again. */
+  yielded(task: SchedulerTask<P>): void {
+    const record = this.own(task, "running");
+    this.orchestrator.record({ type: "task_yielded", task: record.id, job: record.job.id });
+    this.endRun(record, "yield");
     this.makeReady(record);
     this.dispatch();
   }
@@ -596,7 +625,10 @@ export class DagScheduler<P> {
 
   protected releaseAll(task: TaskRecord<P>, reason: ReleaseReason): void {
     if (task.innerLease !== undefined) this.release(task, task.innerLease, reason);
-    if (task.lease !== undefined) this.release(task, task.lease, reason);
+    if (task.lease !== undefined) {
+      this.release(task, task.lease, reason);
+      this.queue.released?.(task);
+    }
     task.lease = undefined;
     task.innerLease = undefined;
     // Freed capacity reaches waiting workers in the next dispatch, never from inside this call: their callbacks
@@ -616,6 +648,7 @@ export class DagScheduler<P> {
     job.unfinished -= 1;
     if (job.unfinished > 0) return;
     this.jobs.delete(job.id);
+    this.queue.jobFinished?.(job.id);
     this.orchestrator.record({ type: "job_finished", job: job.id, status: job.outcome ?? "completed" });
   }
 

@@ -19,6 +19,7 @@ export const RELEASE_REASONS = [
   "salvage",
   "reaped",
   "timeout",
+  "yield",
 ] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 

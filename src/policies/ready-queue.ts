@@ -9,6 +9,14 @@ export interface Queueable {
   readonly demand: Demand;
 }
 
+/** Service one finished request gave a task: what queues that order by attained service are charged. */
+export interface ServiceUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Time the provider spent on the request, in ms. */
+  readonly providerMs: number;
+}
+
 export interface ReadyQueue<T extends Queueable> {
   readonly size: number;
   enqueue(task: T): void;
@@ -22,6 +30,24 @@ export interface ReadyQueue<T extends Queueable> {
   commit(task: T): boolean;
   /** Takes a queued task out without running it (cancellation). False when it was not queued. */
   remove(task: T): boolean;
-  /** Every queued task in the queue's order, without removing any: for designs that try them all. O(n log n). */
+  /**
+   * Every queued task, without removing any: for designs that try them all. Queues that interleave groups
+   * list them group by group in their current order; the order is a snapshot, not a forecast. O(n log n).
+   */
   ordered(): T[];
+
+  // Feedback from the scheduler, for queues that need it. A queue without the method ignores the news.
+
+  /** A request of a committed task finished: the service it received (virtual token counter, MLFQ, LAS). */
+  charge?(task: T, usage: ServiceUsage): void;
+  /** A committed task gave its lease back, for whatever reason: queues that count running tasks per group. */
+  released?(task: T): void;
+  /** Every task of the job has finished: per-job state (attained service, level) can be dropped. */
+  jobFinished?(job: number): void;
+  /**
+   * Asked between two requests of a running multi-call task when the policy allows preemption at safe
+   * points: true when it should give its lease back and queue again (its job was demoted, or a task the
+   * queue ranks higher waits for a resource it holds).
+   */
+  shouldYield?(task: T): boolean;
 }

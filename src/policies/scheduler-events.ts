@@ -18,6 +18,8 @@ export type SchedulerEvent =
   | { readonly type: "worker_stop_requested"; readonly task: number; readonly reason: ReleaseReason }
   | { readonly type: "task_retry_scheduled"; readonly task: number; readonly job: number; readonly retry: number; readonly delay_ms: number }
   | { readonly type: "task_finished"; readonly task: number; readonly job: number; readonly status: TaskStatus }
+  /** A running task gave its lease back between two requests (preemption at a safe point) and queues again. */
+  | { readonly type: "task_yielded"; readonly task: number; readonly job: number }
   | { readonly type: "job_paused"; readonly job: number; readonly task: number }
   | { readonly type: "job_resumed"; readonly job: number }
   | { readonly type: "job_finished"; readonly job: number; readonly status: JobStatus }

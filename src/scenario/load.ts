@@ -140,7 +140,8 @@ function normalize(data: ScenarioFile, file: string): Scenario {
   const policies: PolicySpec[] = data.policies.map((policy) => ({
     name: policy.name,
     description: policy.description,
-    queue: policy.queue,
+    queue: { kind: policy.queue.kind, groupBy: policy.queue.group_by, options: policy.queue },
+    yieldBetweenCalls: policy.yield_between_calls,
     admission: policy.admission,
     globalMaxConcurrent: policy.global_max_concurrent,
     modeLimits: definedOnly(policy.mode_limits),

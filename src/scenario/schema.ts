@@ -2,6 +2,8 @@
 // field is an error rather than a silently ignored setting. docs/scenario-format.md documents every field.
 
 import { z } from "zod";
+import type { GroupBy } from "../policies/queues/queue-context.ts";
+import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
 import { LANES, MODES } from "./types.ts";
 
 const positive = z.number().positive();
@@ -143,11 +145,27 @@ const taskFailureSchema = z.strictObject({
 
 const modeLimitsSchema = z.strictObject({ time: positiveInteger.optional(), issue: positiveInteger.optional(), mention: positiveInteger.optional() });
 
+/** A queue kind's name alone (`"fifo"`) or `{ "kind": ..., "group_by": ..., ...options }`; each kind checks its options. */
+const queueSchema = z.preprocess(
+  (value) => (typeof value === "string" ? { kind: value } : value),
+  z.looseObject({ kind: z.enum(QUEUE_KINDS.map((kind) => kind.kind) as [string, ...string[]]) }).transform((value, context) => {
+    const definition = queueKind(value.kind);
+    const parsed = definition?.schema.safeParse(value);
+    if (parsed === undefined || !parsed.success) {
+      for (const issue of parsed?.error.issues ?? []) context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return parsed.data as { kind: string; group_by: GroupBy } & Record<string, unknown>;
+  }),
+);
+
 const policySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
   description: z.string().default(""),
-  queue: z.literal("fifo").default("fifo"),
+  queue: queueSchema.default({ kind: "fifo", group_by: "tenant" }),
   admission: z.enum(["lease", "spawn_then_wait", "reject_backoff"]).default("lease"),
+  /** Preemption at safe points: a multi-call task gives its lease back between two requests when its queue asks. */
+  yield_between_calls: z.boolean().default(false),
   global_max_concurrent: positiveInteger.optional(),
   mode_limits: modeLimitsSchema.default({}),
   project_limits: z.record(z.string().min(1), positiveInteger).default({}),

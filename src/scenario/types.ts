@@ -3,6 +3,7 @@
 
 import type { AdmissionDesign, FailureStrategy } from "../policies/dag-scheduler.ts";
 import type { DistributionSpec } from "../sim/distributions.ts";
+import type { QueueSpec } from "../policies/queues/queue-kind.ts";
 
 export const LANES = ["interactive", "batch", "background"] as const;
 export type Lane = (typeof LANES)[number];
@@ -130,7 +131,9 @@ export interface WorkerSpec {
 export interface PolicySpec {
   readonly name: string;
   readonly description: string;
-  readonly queue: "fifo";
+  readonly queue: QueueSpec;
+  /** Preemption at safe points: a multi-call task may give its lease back between two requests when its queue asks. */
+  readonly yieldBetweenCalls: boolean;
   readonly admission: AdmissionDesign;
   /** Limit of resource `global`; undefined means no global cap. */
   readonly globalMaxConcurrent: number | undefined;

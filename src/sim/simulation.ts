@@ -5,11 +5,13 @@
 
 import { assertionFailed } from "../policies/assert.ts";
 import type { Clock } from "../policies/clock.ts";
-import { DagScheduler, type JobDefinition, type Orchestrator, type SchedulerTask, type TaskDefinition } from "../policies/dag-scheduler.ts";
-import { FifoQueue } from "../policies/fifo-queue.ts";
+import { DagScheduler, type JobDefinition, type Orchestrator, type SchedulerTask, type TaskDefinition, type TaskRecord } from "../policies/dag-scheduler.ts";
+import type { QueueBuildContext } from "../policies/queues/queue-kind.ts";
+import type { GroupBy } from "../policies/queues/queue-context.ts";
+import { createQueue, queueKind } from "../policies/queues/registry.ts";
 import { LeaseLedger, type ResourceVector } from "../policies/lease-ledger.ts";
 import type { SchedulerEvent } from "../policies/scheduler-events.ts";
-import type { EventSink, LogEvent, ProviderPrice } from "../eventlog/events.ts";
+import type { EventSink, LogEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
 import type { JobTemplate, PolicySpec, Scenario } from "../scenario/types.ts";
 import { type Sampler, sampler } from "./distributions.ts";
 import { Engine } from "./engine.ts";
@@ -66,6 +68,11 @@ interface TaskPayload {
   readonly plan: TaskPlan;
   readonly template: JobTemplate;
   readonly provider: SimProvider;
+  /** The task's value of the policy's queue `group_by`. */
+  readonly group: string;
+  /** Input plus maximum output over its requests: what a provider charges up front. */
+  readonly costTokens: number;
+  readonly inputTokens: number;
 }
 
 type Task = SchedulerTask<TaskPayload>;
@@ -88,6 +95,12 @@ interface Worker {
   tokensCharged: number;
 }
 
+/** Where a task that yielded its lease between two requests picks up when it runs again. */
+interface ResumePoint {
+  readonly callIndex: number;
+  readonly tokensCharged: number;
+}
+
 class Simulation implements Orchestrator<TaskPayload> {
   private readonly engine: Engine;
   private readonly streams: RandomStreams;
@@ -103,6 +116,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly workers = new Map<number, Worker>();
   /** Per job, how many times the simulated operator resumed it after an `ask` pause. */
   private readonly resumes = new Map<number, number>();
+  /** Tasks that yielded between two requests, by task id. */
+  private readonly resumePoints = new Map<number, ResumePoint>();
   /** Per template and task role: the provider and the resources, worked out once rather than per task. */
   private readonly routes = new Map<JobTemplate, Readonly<Record<TaskRole, Route>>>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
@@ -122,7 +137,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     const backoffRandom = this.streams.stream("scheduler");
     this.scheduler = (options.createScheduler ?? realScheduler)<TaskPayload>(
       this.ledger,
-      new FifoQueue(),
+      createQueue<TaskRecord<TaskPayload>>(policy.queue, this.queueContext()),
       { clock: this.engine.clock, timers: this.engine, random: () => backoffRandom.next() },
       this,
       {
@@ -133,6 +148,7 @@ class Simulation implements Orchestrator<TaskPayload> {
         rejectBackoffBaseMs: policy.rejectBackoff.baseMs,
         rejectBackoffMaxMs: policy.rejectBackoff.maxMs,
         reapAfterMs: policy.reapAfterMs,
+        yieldBetweenCalls: policy.yieldBetweenCalls,
       },
     );
     for (const template of scenario.templates) this.routes.set(template, this.routesFor(template));
@@ -157,6 +173,7 @@ class Simulation implements Orchestrator<TaskPayload> {
       capacities: this.ledger.capacities(),
       admission: policy.admission,
       prices,
+      ...this.queueDescription(),
     });
     if (scenario.shutdown !== undefined) this.engine.after(scenario.shutdown.atMs, SHUTDOWN, undefined);
     this.scheduleNextArrival();
@@ -169,6 +186,27 @@ class Simulation implements Orchestrator<TaskPayload> {
     const heldAtEnd: Record<string, number> = {};
     for (const resource of Object.keys(this.ledger.capacities())) heldAtEnd[resource] = this.ledger.heldAmount(resource);
     return { makespanMs, events: this.nextSeq, jobs: this.jobsCreated, heldAtEnd };
+  }
+
+  /** What the run's queue is told about tasks; every value is worked out once per task, in jobDefinition. */
+  private queueContext(): QueueBuildContext<TaskRecord<TaskPayload>> {
+    return {
+      group: (task) => task.payload.group,
+      job: (task) => task.jobId,
+      lane: (task) => task.payload.template.lane,
+      costTokens: (task) => task.payload.costTokens,
+      inputTokens: (task) => task.payload.inputTokens,
+      clock: this.engine.clock,
+      capacity: this.options.policy.globalMaxConcurrent,
+    };
+  }
+
+  /** `run_started.queue`, for any queue but plain FIFO (whose logs stay as they were). */
+  private queueDescription(): { queue?: QueueDescription } {
+    const spec = this.options.policy.queue;
+    if (spec.kind === "fifo") return {};
+    const weights = queueKind(spec.kind)?.weights(spec) ?? assertionFailed(`queue kind ${spec.kind} is not registered`);
+    return { queue: { kind: spec.kind, group_by: spec.groupBy, weights: weights.byGroup, default_weight: weights.defaultWeight } };
   }
 
   handle(event: ScheduledEvent): void {
@@ -230,17 +268,19 @@ class Simulation implements Orchestrator<TaskPayload> {
   }
 
   spawn(task: Task): void {
+    const resumeAt = this.resumePoints.get(task.id);
+    if (resumeAt !== undefined) this.resumePoints.delete(task.id);
     const worker: Worker = {
       id: this.nextWorkerId,
       task,
       spawning: true,
       stopRequested: false,
       stalled: false,
-      callIndex: 0,
+      callIndex: resumeAt?.callIndex ?? 0,
       attempt: 1,
       request: 0,
       outcome: undefined,
-      tokensCharged: 0,
+      tokensCharged: resumeAt?.tokensCharged ?? 0,
     };
     this.nextWorkerId += 1;
     this.workers.set(task.id, worker);
@@ -304,8 +344,11 @@ class Simulation implements Orchestrator<TaskPayload> {
   private jobDefinition(id: number, template: JobTemplate, plans: readonly TaskPlan[]): JobDefinition<TaskPayload> {
     const { policy } = this.options;
     const routes = this.routes.get(template) ?? assertionFailed(`template ${template.name} has no routes`);
+    const groupBy = policy.queue.groupBy;
     const tasks: TaskDefinition<TaskPayload>[] = plans.map((plan) => {
       const route = routes[plan.role];
+      let inputTokens = 0;
+      for (const call of plan.calls) inputTokens += call.inputTokens;
       return {
         resources: route.resources,
         dependsOn: plan.dependsOn,
@@ -313,7 +356,14 @@ class Simulation implements Orchestrator<TaskPayload> {
         maxRetries: policy.taskFailure.maxRetries,
         timeoutMs: policy.taskTimeoutMs,
         role: plan.role,
-        payload: { plan, template, provider: route.provider },
+        payload: {
+          plan,
+          template,
+          provider: route.provider,
+          group: groupValue(template, id, groupBy),
+          costTokens: inputTokens + plan.calls.length * template.maxOutputTokens,
+          inputTokens,
+        },
       };
     });
     return { id, tasks };
@@ -440,10 +490,13 @@ class Simulation implements Orchestrator<TaskPayload> {
     );
     this.scheduler.progress(task);
     if (outcome.status === "ok") {
+      const call = task.payload.plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
+      this.scheduler.serviceReceived(task, { inputTokens: call.inputTokens, outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
       worker.callIndex += 1;
       worker.attempt = 1;
       if (worker.callIndex < task.payload.plan.calls.length) {
-        this.startRequest(worker);
+        if (this.scheduler.shouldYield(task)) this.yieldBetweenCalls(worker);
+        else this.startRequest(worker);
       } else {
         this.workers.delete(task.id);
         this.scheduler.succeeded(task);
@@ -465,6 +518,15 @@ class Simulation implements Orchestrator<TaskPayload> {
     worker.attempt += 1;
   }
 
+  /** Preempted at a safe point: the worker ends between two requests, and the task queues again for a new lease. */
+  private yieldBetweenCalls(worker: Worker): void {
+    const task = worker.task;
+    this.workers.delete(task.id);
+    this.resumePoints.set(task.id, { callIndex: worker.callIndex, tokensCharged: worker.tokensCharged });
+    this.emit({ type: "worker_stopped", task: task.id, worker: worker.id });
+    this.scheduler.yielded(task);
+  }
+
   private onRetryDue(worker: Worker): void {
     if (!worker.stopRequested) this.startRequest(worker);
   }
@@ -481,6 +543,22 @@ class Simulation implements Orchestrator<TaskPayload> {
     this.workers.delete(worker.task.id);
     this.emit({ type: "worker_stopped", task: worker.task.id, worker: worker.id });
     this.scheduler.stopped(worker.task);
+  }
+}
+
+function groupValue(template: JobTemplate, job: number, groupBy: GroupBy): string {
+  switch (groupBy) {
+    case "tenant":
+    case "project":
+      return template.tenant;
+    case "lane":
+      return template.lane;
+    case "mode":
+      return template.mode;
+    case "template":
+      return template.name;
+    case "job":
+      return String(job);
   }
 }
 

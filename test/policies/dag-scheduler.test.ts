@@ -16,7 +16,7 @@ import {
   type SchedulerTask,
   type TaskDefinition,
 } from "../../src/policies/dag-scheduler.ts";
-import { FifoQueue } from "../../src/policies/fifo-queue.ts";
+import { FifoQueue } from "../../src/policies/queues/fifo.ts";
 import { type Lease, LeaseLedger, RELEASE_REASONS, type ReleaseReason, type ReleaseResult, type ResourceVector } from "../../src/policies/lease-ledger.ts";
 import type { SchedulerEvent, TaskStatus } from "../../src/policies/scheduler-events.ts";
 import { Engine } from "../../src/sim/engine.ts";

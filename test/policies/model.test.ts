@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/policies/clock.ts";
-import { FifoQueue } from "../../src/policies/fifo-queue.ts";
+import { FifoQueue } from "../../src/policies/queues/fifo.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult } from "../../src/policies/lease-ledger.ts";
 import type { ReadyQueue } from "../../src/policies/ready-queue.ts";
 

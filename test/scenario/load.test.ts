@@ -137,11 +137,33 @@ describe("loading valid scenarios", () => {
     expect(policy).toMatchObject({
       name: "steady",
       description: "",
-      queue: "fifo",
+      queue: { kind: "fifo", groupBy: "tenant" },
+      yieldBetweenCalls: false,
       admission: "lease",
       globalMaxConcurrent: undefined,
       retry: { maxAttempts: 5, onRateLimit: "retry_after", fixedDelayMs: 1000, errorBackoffBaseMs: 500, errorBackoffMaxMs: 30_000 },
     });
+  });
+
+  it("reads a queue given by name or as an object, with the kind's defaults, and names a bad option by its path", () => {
+    const withQueue = (queue: unknown): string => {
+      const file = JSON.parse(variant()) as { policies: Record<string, unknown>[] };
+      (file.policies[0] as Record<string, unknown>).queue = queue;
+      return JSON.stringify(file);
+    };
+    expect(parseScenario(withQueue("wfq"), FILE).policies[0]?.queue).toEqual({
+      kind: "wfq",
+      groupBy: "tenant",
+      options: { kind: "wfq", group_by: "tenant", weights: {}, default_weight: 1, cost: "tasks" },
+    });
+    const weighted = parseScenario(withQueue({ kind: "wfq", group_by: "lane", weights: { interactive: 4 } }), FILE).policies[0]?.queue;
+    expect(weighted?.groupBy).toBe("lane");
+    expect(weighted?.options.weights).toEqual({ interactive: 4 });
+    expect(() => parseScenario(withQueue({ kind: "wfq", weights: { a: -1 } }), FILE)).toThrow(/policies\[0\]\.queue\.weights\.a: /);
+    expect(() => parseScenario(withQueue({ kind: "wfq", cost: "dollars" }), FILE)).toThrow(/policies\[0\]\.queue\.cost: /);
+    expect(() => parseScenario(withQueue({ kind: "wfq", group_by: "planet" }), FILE)).toThrow(/policies\[0\]\.queue\.group_by: /);
+    expect(() => parseScenario(withQueue({ kind: "wfq", quantum: 3 }), FILE)).toThrow(/policies\[0\]\.queue: .*quantum/);
+    expect(() => parseScenario(withQueue("lottery"), FILE)).toThrow(/policies\[0\]\.queue\.kind: .*fifo/);
   });
 
   it("carries every default the schema fills in through to the scenario unchanged", () => {

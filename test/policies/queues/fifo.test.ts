@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { LeaseAdmission } from "../../src/policies/admission.ts";
-import type { Clock } from "../../src/policies/clock.ts";
-import { FifoQueue } from "../../src/policies/fifo-queue.ts";
-import { type Demand, type Lease, LeaseLedger } from "../../src/policies/lease-ledger.ts";
+import { LeaseAdmission } from "../../../src/policies/admission.ts";
+import type { Clock } from "../../../src/policies/clock.ts";
+import { FifoQueue } from "../../../src/policies/queues/fifo.ts";
+import { type Demand, type Lease, LeaseLedger } from "../../../src/policies/lease-ledger.ts";
 
 const clock: Clock = { now: () => 0 };
 

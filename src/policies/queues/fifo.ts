@@ -1,9 +1,10 @@
 // First come, first served among the tasks that can run now. Tasks are kept in one FIFO per demand, so a
 // task whose provider is full does not block one behind it that needs another provider, and `select` costs
-// O(number of distinct demands), not O(backlog).
+// O(number of distinct demands), not O(backlog). The fair queues keep one of these per group.
 
-import { Deque } from "./deque.ts";
-import type { Queueable, ReadyQueue } from "./ready-queue.ts";
+import { Deque } from "../deque.ts";
+import { defineQueueKind } from "./queue-kind.ts";
+import type { Queueable, ReadyQueue } from "../ready-queue.ts";
 
 /** Empty groups kept for reuse before they are swept: bounds memory without rebuilding groups on every task. */
 const MAX_EMPTY_GROUPS = 64;
@@ -14,21 +15,30 @@ interface Group<T> {
   readonly arrivals: Deque<number>;
 }
 
+const byDemand = (task: Queueable): string => task.demand.key;
+
 export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
   private readonly groups = new Map<string, Group<T>>();
   private nextArrival = 0;
   private count = 0;
   private emptyGroups = 0;
 
+  /**
+   * `keyOf` names the FIFO a task joins; `select` asks `eligible` about each FIFO's head, so tasks with one
+   * key must share their eligibility. By default the key is the demand's.
+   */
+  constructor(private readonly keyOf: (task: T) => string = byDemand) {}
+
   get size(): number {
     return this.count;
   }
 
   enqueue(task: T): void {
-    let group = this.groups.get(task.demand.key);
+    const key = this.keyOf(task);
+    let group = this.groups.get(key);
     if (group === undefined) {
       group = { tasks: new Deque<T>(), arrivals: new Deque<number>() };
-      this.groups.set(task.demand.key, group);
+      this.groups.set(key, group);
     } else if (group.tasks.size === 0) {
       this.emptyGroups -= 1;
     }
@@ -54,7 +64,7 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
   }
 
   commit(task: T): boolean {
-    const group = this.groups.get(task.demand.key);
+    const group = this.groups.get(this.keyOf(task));
     if (group === undefined) return false;
     if (group.tasks.peek() === task) {
       group.tasks.shift();
@@ -80,7 +90,7 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
   }
 
   remove(task: T): boolean {
-    const group = this.groups.get(task.demand.key);
+    const group = this.groups.get(this.keyOf(task));
     if (group === undefined) return false;
     const position = group.tasks.indexOf(task);
     if (position < 0) return false;
@@ -103,3 +113,10 @@ export class FifoQueue<T extends Queueable> implements ReadyQueue<T> {
     this.emptyGroups = 0;
   }
 }
+
+export const fifoKind = defineQueueKind({
+  kind: "fifo",
+  summary: "first come, first served among the tasks whose resources are free (one FIFO per demand)",
+  options: {},
+  create: <T extends Queueable>() => new FifoQueue<T>(),
+});

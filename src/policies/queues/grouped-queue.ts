@@ -1,0 +1,118 @@
+// The part every fair queue shares: tasks are grouped by the policy's `group_by` value (tenant, lane, ...),
+// each group keeps its tasks FIFO per demand (so a task whose provider is full does not hold up a sibling
+// bound elsewhere), and a subclass decides which group goes next. The base owns membership and counts; the
+// subclass is told when a group becomes active, is served, and empties.
+
+import type { Queueable, ReadyQueue } from "../ready-queue.ts";
+import { FifoQueue } from "./fifo.ts";
+import type { QueueContext } from "./queue-context.ts";
+
+/** Idle groups kept before a sweep: bounds memory when groups come and go (group_by job). */
+const MAX_IDLE_GROUPS = 64;
+
+export class QueueGroup<T extends Queueable> {
+  /** Position in a GroupHeap, for subclasses that keep one; −1 when not in it. */
+  heapIndex = -1;
+  /** The group's tasks, FIFO per demand. */
+  readonly tasks = new FifoQueue<T>();
+  /** Order in which groups last became active: breaks ties between equal keys (ties by insertion). */
+  activation = 0;
+
+  constructor(
+    readonly name: string,
+    readonly weight: number,
+  ) {}
+}
+
+export abstract class GroupedQueue<T extends Queueable, G extends QueueGroup<T>> implements ReadyQueue<T> {
+  protected readonly groups = new Map<string, G>();
+  private count = 0;
+  private activations = 0;
+  private idleGroups = 0;
+
+  constructor(protected readonly context: QueueContext<T>) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  enqueue(task: T): void {
+    const name = this.context.group(task);
+    let group = this.groups.get(name);
+    if (group === undefined) {
+      group = this.createGroup(name);
+      this.groups.set(name, group);
+    } else if (group.tasks.size === 0) {
+      this.idleGroups -= 1;
+    }
+    const activating = group.tasks.size === 0;
+    group.tasks.enqueue(task);
+    this.count += 1;
+    if (activating) {
+      group.activation = this.activations;
+      this.activations += 1;
+      this.activated(group, task);
+    }
+    this.enqueued(group, task);
+  }
+
+  abstract select(eligible: (task: T) => boolean): T | undefined;
+
+  commit(task: T): boolean {
+    const group = this.groups.get(this.context.group(task));
+    if (group === undefined || !group.tasks.commit(task)) return false;
+    this.count -= 1;
+    this.served(group, task);
+    if (group.tasks.size === 0) this.leave(group);
+    return true;
+  }
+
+  remove(task: T): boolean {
+    const group = this.groups.get(this.context.group(task));
+    if (group === undefined || !group.tasks.remove(task)) return false;
+    this.count -= 1;
+    this.removed(group, task);
+    if (group.tasks.size === 0) this.leave(group);
+    return true;
+  }
+
+  ordered(): T[] {
+    const tasks: T[] = [];
+    for (const group of this.activeGroupsInOrder()) for (const task of group.tasks.ordered()) tasks.push(task);
+    return tasks;
+  }
+
+  /** The group of that name, if it has ever been seen and not swept. */
+  protected groupNamed(name: string): G | undefined {
+    return this.groups.get(name);
+  }
+
+  protected abstract createGroup(name: string): G;
+  /** The group went from empty to holding a task. */
+  protected abstract activated(group: G, task: T): void;
+  /** A task was committed from the group (it will run). Called before `emptied` when it was the last. */
+  protected abstract served(group: G, task: T): void;
+  /** The group holds no task any more. */
+  protected abstract emptied(group: G): void;
+  /** Active groups in the order the queue would serve them now (for `ordered`). */
+  protected abstract activeGroupsInOrder(): readonly G[];
+  /** A task joined the group (after `activated` when it was the first). */
+  protected enqueued(_group: G, _task: T): void {}
+  /** A task left the group without running (cancellation). */
+  protected removed(_group: G, _task: T): void {}
+  /** Whether an idle group's state may be dropped: false keeps it (e.g. while its tasks run). */
+  protected canForget(_group: G): boolean {
+    return true;
+  }
+
+  private leave(group: G): void {
+    this.emptied(group);
+    this.idleGroups += 1;
+    if (this.idleGroups <= MAX_IDLE_GROUPS) return;
+    for (const [name, candidate] of this.groups) {
+      if (candidate.tasks.size > 0 || !this.canForget(candidate)) continue;
+      this.groups.delete(name);
+      this.idleGroups -= 1;
+    }
+  }
+}
