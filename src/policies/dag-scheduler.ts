@@ -282,10 +282,13 @@ export class DagScheduler<P> {
     this.dispatch();
   }
 
-  /** A request of the task finished: the queue is told the service it received (queues that order by service). */
+  /**
+   * A request of the running task finished: the queue is told the service it received (queues that order by
+   * service). A report about a task that is not running (finished, or not this scheduler's) is ignored.
+   */
   serviceReceived(task: SchedulerTask<P>, usage: ServiceUsage): void {
     const record = this.lookup(task);
-    if (record !== undefined) this.queue.charge?.(record, usage);
+    if (record?.state === "running" || record?.state === "stopping") this.queue.charge?.(record, usage);
   }
 
   /**

@@ -15,10 +15,12 @@ import {
   type Orchestrator,
   type SchedulerTask,
   type TaskDefinition,
+  type TaskRecord,
 } from "../../src/policies/dag-scheduler.ts";
 import { FifoQueue } from "../../src/policies/queues/fifo.ts";
 import { type Lease, LeaseLedger, RELEASE_REASONS, type ReleaseReason, type ReleaseResult, type ResourceVector } from "../../src/policies/lease-ledger.ts";
 import type { SchedulerEvent, TaskStatus } from "../../src/policies/scheduler-events.ts";
+import type { Queueable, ReadyQueue, ServiceUsage } from "../../src/policies/ready-queue.ts";
 import { Engine } from "../../src/sim/engine.ts";
 
 type EventOf<T extends SchedulerEvent["type"]> = Extract<SchedulerEvent, { type: T }>;
@@ -99,12 +101,17 @@ interface Harness {
   runTimers(): void;
 }
 
-function harness(limits: Readonly<Record<string, number>>, options: Partial<DagSchedulerOptions> = {}, maxEvents = 10_000): Harness {
+function harness(
+  limits: Readonly<Record<string, number>>,
+  options: Partial<DagSchedulerOptions> = {},
+  maxEvents = 10_000,
+  queue: ReadyQueue<TaskRecord<string>> = new FifoQueue(),
+): Harness {
   const engine = new Engine(maxEvents);
   const ledger = new LeaseLedger(limits, engine.clock);
   const orchestrator = new FakeOrchestrator(engine.clock);
   const environment = { clock: engine.clock, timers: engine, random: () => 0.5 };
-  const scheduler = new DagScheduler<string>(ledger, new FifoQueue(), environment, orchestrator, options);
+  const scheduler = new DagScheduler<string>(ledger, queue, environment, orchestrator, options);
   return { engine, ledger, orchestrator, scheduler, runTimers: () => engine.run({ handle: () => undefined }) };
 }
 
@@ -988,6 +995,8 @@ interface Plan {
    * batch can be wholly refused with nothing running (the other designs call that a deadlock, by design).
    */
   readonly outsideHold: { readonly atMs: number; readonly forMs: number } | undefined;
+  /** The queue's answers when asked whether a task finishing its work should yield first, taken in turn. */
+  readonly yieldAnswers: readonly boolean[];
 }
 
 /** Shared vectors, so the ledger resolves each once. */
@@ -1044,7 +1053,28 @@ const planArbitrary: fc.Arbitrary<Plan> = fc.record({
     nil: undefined,
   }),
   outsideHold: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), forMs: fc.integer({ min: 1, max: 600 }) }), { nil: undefined }),
+  yieldAnswers: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
 });
+
+/** Yields at most this often per task, so that every plan ends. */
+const YIELDS_PER_TASK = 2;
+
+/** FIFO whose `shouldYield` answers from the plan: preemption at safe points, driven by the property. */
+class ScriptedYieldQueue<T extends Queueable> extends FifoQueue<T> {
+  private next = 0;
+  private readonly yields = new Map<number, number>();
+  constructor(private readonly answers: readonly boolean[]) {
+    super();
+  }
+  shouldYield(task: T): boolean {
+    const answer = this.answers[this.next % this.answers.length] as boolean;
+    this.next += 1;
+    const count = this.yields.get(task.id) ?? 0;
+    if (!answer || count >= YIELDS_PER_TASK) return false;
+    this.yields.set(task.id, count + 1);
+    return true;
+  }
+}
 
 interface Worker {
   readonly id: number;
@@ -1064,7 +1094,14 @@ class LeakyLedger extends LeaseLedger {
   }
 }
 
-type Variant = "correct" | "leaky_ledger" | "double_success";
+type Variant = "correct" | "leaky_ledger" | "double_success" | "yield_loses_task";
+
+/** Planted bug: a yield gives the lease back but never queues the task again. */
+class ForgetfulYieldScheduler<P> extends DagScheduler<P> {
+  override yielded(task: SchedulerTask<P>): void {
+    this.releaseAll(task as TaskRecord<P>, "yield");
+  }
+}
 
 const OUTSIDE_DEMAND: ResourceVector = { global: 1 };
 
@@ -1275,6 +1312,11 @@ class ScriptedWorld implements Orchestrator<string> {
     const task = worker.task;
     switch (worker.script.outcome) {
       case "success":
+        // Between two requests: the queue may ask it to give its lease back; its worker has stopped by then.
+        if (this.dag.shouldYield(task)) {
+          this.dag.yielded(task);
+          break;
+        }
         this.dag.succeeded(task);
         if (this.variant === "double_success") this.dag.succeeded(task);
         break;
@@ -1334,8 +1376,11 @@ function runPlan(plan: Plan, variant: Variant = "correct"): PlanRun {
   const engine = new Engine(200_000);
   const ledger = variant === "leaky_ledger" ? new LeakyLedger(plan.limits, engine.clock) : new LeaseLedger(plan.limits, engine.clock);
   const world = new ScriptedWorld(plan, engine, ledger, variant);
-  const scheduler = new DagScheduler<string>(ledger, new FifoQueue(), { clock: engine.clock, timers: engine, random: () => 0.5 }, world, {
+  const queue = new ScriptedYieldQueue<TaskRecord<string>>(plan.yieldAnswers);
+  const Scheduler = variant === "yield_loses_task" ? ForgetfulYieldScheduler : DagScheduler;
+  const scheduler = new Scheduler<string>(ledger, queue, { clock: engine.clock, timers: engine, random: () => 0.5 }, world, {
     design: plan.design,
+    yieldBetweenCalls: true,
     reapAfterMs: plan.reapAfterMs,
     retryBackoffBaseMs: 20,
     retryBackoffMaxMs: 200,
@@ -1399,8 +1444,17 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
       "job_paused",
       "job_resumed",
       "shutdown_started",
+      "task_yielded",
     ];
     expect(decisions.filter((type) => !types.has(type))).toEqual([]);
+  });
+
+  it("fails when a yield releases the lease but loses the task (planted bug)", () => {
+    const result = fc.check(
+      fc.property(planArbitrary, (plan) => runPlan(plan, "yield_loses_task").problems.length === 0),
+      { numRuns: 300, seed: 20_240_602 },
+    );
+    expect(result.failed).toBe(true);
   });
 
   it("fails when the ledger says released but keeps the capacity (planted bug)", () => {
@@ -1418,5 +1472,78 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
       { numRuns: 100, endOnFailure: true },
     );
     expect(result.failed).toBe(true);
+  });
+});
+
+/** A FIFO that writes down every piece of feedback the scheduler gives it, and yields when told to. */
+class ListeningQueue extends FifoQueue<TaskRecord<string>> {
+  readonly heard: string[] = [];
+  yieldNext = false;
+  charge(task: TaskRecord<string>, usage: ServiceUsage): void {
+    this.heard.push(`charge ${task.payload} ${usage.inputTokens}/${usage.outputTokens}/${usage.providerMs}`);
+  }
+  released(task: TaskRecord<string>): void {
+    this.heard.push(`released ${task.payload}`);
+  }
+  jobFinished(job: number): void {
+    this.heard.push(`job ${job} finished`);
+  }
+  shouldYield(task: TaskRecord<string>): boolean {
+    this.heard.push(`yield? ${task.payload}`);
+    return this.yieldNext;
+  }
+}
+
+describe("DagScheduler: what it tells its queue", () => {
+  it("forwards service, reports each release once per admission and each finished job, for a known task only", () => {
+    const queue = new ListeningQueue();
+    const h = harness({ global: 1 }, {}, 10_000, queue);
+    h.scheduler.submit(jobDef(1, taskDef("a"), taskDef("b", { dependsOn: [0] })));
+    const a = h.orchestrator.spawnedTask("j1.a");
+    h.scheduler.started(a, 1, ignoreCapacity);
+    h.scheduler.serviceReceived(a, { inputTokens: 10, outputTokens: 5, providerMs: 700 });
+    h.scheduler.succeeded(a);
+    // A report about a task that is no longer the scheduler's is ignored.
+    h.scheduler.serviceReceived(a, { inputTokens: 1, outputTokens: 1, providerMs: 1 });
+    const b = h.orchestrator.spawnedTask("j1.b");
+    h.scheduler.started(b, 2, ignoreCapacity);
+    h.scheduler.succeeded(b);
+    expect(queue.heard).toEqual(["charge j1.a 10/5/700", "released j1.a", "released j1.b", "job 1 finished"]);
+  });
+
+  it("never asks the queue about yielding unless the policy allows preemption", () => {
+    const queue = new ListeningQueue();
+    queue.yieldNext = true;
+    const h = harness({ global: 1 }, {}, 10_000, queue);
+    h.scheduler.submit(jobDef(1, taskDef("a")));
+    const a = h.orchestrator.spawnedTask("j1.a");
+    h.scheduler.started(a, 1, ignoreCapacity);
+    expect(h.scheduler.shouldYield(a)).toBe(false);
+    expect(queue.heard).toEqual([]);
+  });
+
+  it("a yield releases the lease with reason yield, queues the task again and lets the next task in first", () => {
+    const queue = new ListeningQueue();
+    const h = harness({ global: 1 }, { yieldBetweenCalls: true }, 10_000, queue);
+    h.scheduler.submit(jobDef(1, taskDef("long")));
+    const long = h.orchestrator.spawnedTask("j1.long");
+    h.scheduler.started(long, 1, ignoreCapacity);
+    h.scheduler.submit(jobDef(2, taskDef("short")));
+    expect(h.scheduler.shouldYield(long)).toBe(false);
+    queue.yieldNext = true;
+    expect(h.scheduler.shouldYield(long)).toBe(true);
+    h.scheduler.yielded(long);
+    const released = eventsOf(h.orchestrator.events, "lease_released");
+    expect(released.map((event) => [event.task, event.reason, event.result])).toEqual([[long.id, "yield", "released"]]);
+    expect(eventsOf(h.orchestrator.events, "task_yielded")).toEqual([{ type: "task_yielded", task: long.id, job: 1 }]);
+    // The waiting task got the slot; the yielded one waits behind it and runs when the slot frees.
+    const short = h.orchestrator.spawnedTask("j2.short");
+    expect(h.scheduler.readyCount).toBe(1);
+    h.scheduler.started(short, 2, ignoreCapacity);
+    h.scheduler.succeeded(short);
+    expect(h.orchestrator.spawnCount("j1.long")).toBe(2);
+    // A task not running cannot yield, and reporting one that did not is a bug.
+    expect(h.scheduler.shouldYield(short)).toBe(false);
+    expect(() => h.scheduler.yielded(short)).toThrow(AssertionError);
   });
 });
