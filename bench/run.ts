@@ -2,7 +2,9 @@
 //   - event heap: pop + push pairs per second at 1k and 100k pending events (target ≥ 5M/s at 1k);
 //   - simulated jobs per wall-clock second on a 20k-job slice of the 1M scenario;
 //   - the 1M-job scenario end to end in a fresh process: wall time (target ≤ 5 s) and peak RSS (≤ 1 GB).
-// `npm run bench -- --check` exits 1 when a target is missed.
+//   - every ready-queue kind: enqueue + select + commit (+ charge, release) per task at 1k–1M backlog × 1–256
+//     groups (bench/queues.ts); cost per task within 3× from 1k to 1M, ≥ 1M tasks/s at 1M with 64 groups.
+// `npm run bench -- --check` exits 1 when a target is missed; `--only queues` runs the queue part alone.
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -10,6 +12,7 @@ import { Bench } from "tinybench";
 import { runOnce } from "../src/experiment/run.ts";
 import { loadScenario } from "../src/scenario/load.ts";
 import { EventHeap, type ScheduledEvent } from "../src/sim/event-heap.ts";
+import { BACKLOGS, type QueueMeasurement, queueMeasurements } from "./queues.ts";
 
 const HEAP_OPERATIONS_PER_ITERATION = 10_000;
 
@@ -94,16 +97,42 @@ const report = (measurement: Measurement): void => {
   process.stdout.write(`${format(measurement)}\n`);
 };
 
+/** One row per kind and group count: tasks/s at each backlog, then the 1k → 1M cost ratio. */
+function queueSection(): void {
+  const header = `${"queue kind".padEnd(16)}${"groups".padStart(7)}${BACKLOGS.map((backlog) => `${backlog.toLocaleString("en-US")} queued`.padStart(17)).join("")}${"cost 1M/1k".padStart(12)}`;
+  process.stdout.write(`\nready queues: enqueue + select + commit per task (tasks/s)\n${header}\n`);
+  const row: QueueMeasurement[] = [];
+  queueMeasurements(300, (measurement) => {
+    row.push(measurement);
+    if (row.length < BACKLOGS.length) return;
+    const first = row[0] as QueueMeasurement;
+    const last = row[row.length - 1] as QueueMeasurement;
+    const costRatio = first.tasksPerSecond / last.tasksPerSecond;
+    const cells = row.map((entry) => Math.round(entry.tasksPerSecond).toLocaleString("en-US").padStart(17)).join("");
+    process.stdout.write(`${first.kind.padEnd(16)}${String(first.groups).padStart(7)}${cells}${costRatio.toFixed(2).padStart(12)}\n`);
+    measurements.push({ name: `queue ${first.kind}, ${first.groups} groups: cost 1M/1k`, value: costRatio, unit: "×", target: { value: 3, atLeast: false } });
+    if (first.groups === 64) {
+      measurements.push({ name: `queue ${first.kind}, 64 groups, 1M queued`, value: last.tasksPerSecond, unit: "tasks/s", target: { value: 1_000_000, atLeast: true } });
+    }
+    row.length = 0;
+  });
+}
+
 process.stdout.write(`schedlab benchmarks (node ${process.version})\n`);
-report({ name: "event heap pop+push, 1k pending", value: await heapThroughput(1_000), unit: "ops/s", target: { value: 5_000_000, atLeast: true } });
-report({ name: "event heap pop+push, 100k pending", value: await heapThroughput(100_000), unit: "ops/s" });
-report({ name: "simulated jobs per wall second (20k jobs)", value: await simulatedJobsPerSecond(), unit: "jobs/s" });
-const million = oneMillionJobs();
-report({ name: "1M-job scenario: wall time", value: million.wall_ms / 1000, unit: "s", target: { value: 5, atLeast: false } });
-report({ name: "1M-job scenario: simulated jobs per second", value: million.jobs_per_s, unit: "jobs/s", target: { value: 200_000, atLeast: true } });
-report({ name: "1M-job scenario: peak RSS", value: million.peak_rss_mb, unit: "MB", target: { value: 1024, atLeast: false } });
+const onlyQueues = process.argv.includes("--only") && process.argv.includes("queues");
+if (!onlyQueues) {
+  report({ name: "event heap pop+push, 1k pending", value: await heapThroughput(1_000), unit: "ops/s", target: { value: 5_000_000, atLeast: true } });
+  report({ name: "event heap pop+push, 100k pending", value: await heapThroughput(100_000), unit: "ops/s" });
+  report({ name: "simulated jobs per wall second (20k jobs)", value: await simulatedJobsPerSecond(), unit: "jobs/s" });
+  const million = oneMillionJobs();
+  report({ name: "1M-job scenario: wall time", value: million.wall_ms / 1000, unit: "s", target: { value: 5, atLeast: false } });
+  report({ name: "1M-job scenario: simulated jobs per second", value: million.jobs_per_s, unit: "jobs/s", target: { value: 200_000, atLeast: true } });
+  report({ name: "1M-job scenario: peak RSS", value: million.peak_rss_mb, unit: "MB", target: { value: 1024, atLeast: false } });
+}
+queueSection();
 
 const missed = measurements.filter((measurement) => format(measurement).includes("MISS"));
+for (const measurement of missed) process.stdout.write(`${format(measurement)}\n`);
 if (process.argv.includes("--check") && missed.length > 0) {
   process.stderr.write(`${missed.length} target(s) missed\n`);
   process.exitCode = 1;
