@@ -6,7 +6,11 @@
 // case replays exactly. The admission design is never varied: a case checks the policy the user named.
 
 import fc from "fast-check";
+import { assertionFailed } from "../policies/assert.ts";
 import type { FailureStrategy } from "../policies/dag-scheduler.ts";
+import { GROUP_BY, type GroupBy } from "../policies/queues/queue-context.ts";
+import type { QueueSpec } from "../policies/queues/queue-kind.ts";
+import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
 import type { JobShape, PolicySpec, Scenario } from "../scenario/types.ts";
 
 export interface Variation {
@@ -38,6 +42,14 @@ export interface Variation {
    * must end in deadlock_detected and failed jobs, never a hang.
    */
   readonly impossible_demand?: boolean;
+  /** The ready queue: any registered kind with its default options, a grouping, and preemption at safe points or not. */
+  readonly queue?: QueueChoice;
+}
+
+export interface QueueChoice {
+  readonly kind: string;
+  readonly group_by: GroupBy;
+  readonly yield_between_calls: boolean;
 }
 
 /** The failure axis: a strategy, and for `ask` the operator's answer. */
@@ -61,6 +73,7 @@ export const VARIATION_AXES = [
   "token_budget",
   "spawn_ms",
   "impossible_demand",
+  "queue",
 ] as const satisfies readonly (keyof Variation)[];
 
 const shape: fc.Arbitrary<NonNullable<Variation["shape"]>> = fc.oneof(
@@ -84,6 +97,11 @@ const axes = {
   token_budget: fc.integer({ min: 2000, max: 40_000 }),
   spawn_ms: fc.integer({ min: 1, max: 500 }),
   impossible_demand: fc.constant(true),
+  queue: fc.record({
+    kind: fc.constantFrom(...QUEUE_KINDS.map((definition) => definition.kind)),
+    group_by: fc.constantFrom(...GROUP_BY),
+    yield_between_calls: fc.boolean(),
+  }),
 } satisfies { [Axis in (typeof VARIATION_AXES)[number]]: fc.Arbitrary<NonNullable<Variation[Axis]>> };
 
 /**
@@ -127,8 +145,18 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
     taskTimeoutMs: vary.task_timeout_ms ?? basePolicy.taskTimeoutMs,
     salvageTransient: vary.salvage ?? basePolicy.salvageTransient,
     tokenBudget: vary.token_budget === undefined ? basePolicy.tokenBudget : { tokensPerTask: vary.token_budget, enforcement: "hard" },
+    queue: vary.queue === undefined ? basePolicy.queue : queueSpecOf(vary.queue, vary.global_cap ?? basePolicy.globalMaxConcurrent),
+    yieldBetweenCalls: vary.queue?.yield_between_calls ?? basePolicy.yieldBetweenCalls,
   };
   return { scenario, policy };
+}
+
+/** A kind with its default options; share-based kinds without a global cap to divide get a capacity of their own. */
+function queueSpecOf(choice: QueueChoice, globalCap: number | undefined): QueueSpec {
+  const definition = queueKind(choice.kind) ?? assertionFailed(`queue kind ${choice.kind} is not registered`);
+  const plain = definition.schema.safeParse({ kind: choice.kind, group_by: choice.group_by });
+  const options = plain.success ? plain.data : definition.schema.parse({ kind: choice.kind, group_by: choice.group_by, capacity: globalCap ?? 8 });
+  return { kind: choice.kind, groupBy: choice.group_by, options };
 }
 
 function failureOf(choice: FailureChoice): { strategy: FailureStrategy; answer?: "resume" | "cancel" } {
@@ -177,7 +205,22 @@ function axisProblem(key: keyof Variation, value: unknown): string | undefined {
         : `expected ${FAILURE_CHOICES.slice(0, -1).join(", ")} or ${FAILURE_CHOICES.at(-1)}, got ${JSON.stringify(value)}`;
     case "shape":
       return shapeProblem(value);
+    case "queue":
+      return queueProblem(value);
   }
+}
+
+function queueProblem(value: unknown): string | undefined {
+  const choice = value as Partial<QueueChoice> | null;
+  const got = JSON.stringify(value);
+  const kinds = QUEUE_KINDS.map((definition) => definition.kind);
+  if (typeof choice !== "object" || choice === null || Object.keys(choice).length !== 3) {
+    return `expected {"kind": ..., "group_by": ..., "yield_between_calls": ...}, got ${got}`;
+  }
+  if (!kinds.includes(choice.kind as string)) return `kind: expected one of ${kinds.join(", ")}, got ${JSON.stringify(choice.kind)}`;
+  if (!(GROUP_BY as readonly unknown[]).includes(choice.group_by)) return `group_by: expected one of ${GROUP_BY.join(", ")}, got ${JSON.stringify(choice.group_by)}`;
+  if (typeof choice.yield_between_calls !== "boolean") return `yield_between_calls: expected true or false, got ${JSON.stringify(choice.yield_between_calls)}`;
+  return undefined;
 }
 
 function shapeProblem(value: unknown): string | undefined {
