@@ -5,9 +5,10 @@ import { assertionFailed } from "../assert.ts";
 import type { Queueable, ReadyQueue } from "../ready-queue.ts";
 import { fifoKind } from "./fifo.ts";
 import type { QueueBuildContext, QueueKind, QueueSpec } from "./queue-kind.ts";
+import { priorityKind } from "./priority.ts";
 import { wfqKind } from "./wfq.ts";
 
-export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, wfqKind];
+export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, wfqKind, priorityKind];
 
 export function queueKind(kind: string): QueueKind | undefined {
   return QUEUE_KINDS.find((candidate) => candidate.kind === kind);

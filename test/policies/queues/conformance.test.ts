@@ -23,6 +23,7 @@ interface Profile {
 export const PROFILES: Readonly<Record<string, Profile>> = {
   fifo: { options: {}, workConserving: true, fifoWithinGroup: true },
   wfq: { options: { weights: { a: 3, b: 1 }, cost: "tokens" }, workConserving: true, fifoWithinGroup: true },
+  priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true },
 };
 
 const GROUPS = ["a", "b", "c", "d"] as const;
