@@ -22,6 +22,9 @@ interface Profile {
 /** Every registered kind must have a line here: a kind the suite does not run is a kind nobody checked. */
 export const PROFILES: Readonly<Record<string, Profile>> = {
   fifo: { options: {}, workConserving: true, fifoWithinGroup: true },
+  round_robin: { options: {}, workConserving: true, fifoWithinGroup: true },
+  drr: { options: { quanta: { a: 300, b: 100 }, default_quantum: 150, unit: "tokens" }, workConserving: true, fifoWithinGroup: true },
+  vtc: { options: { weights: { a: 2 } }, workConserving: true, fifoWithinGroup: true },
   wfq: { options: { weights: { a: 3, b: 1 }, cost: "tokens" }, workConserving: true, fifoWithinGroup: true },
   priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true },
 };

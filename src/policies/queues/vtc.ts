@@ -1,0 +1,106 @@
+// Virtual token counter (Sheng et al., "Fairness in Serving LLMs", OSDI 2024; REFERENCE §7): one counter per
+// group of the service it has received, input tokens × w_in charged when a task is admitted and output tokens
+// × w_out as requests report them, each divided by the group's weight. The eligible group with the smallest
+// counter goes next. A group that becomes active is lifted to the smallest counter among active groups, so
+// time spent idle is not banked as credit: without the lift, a returning group would monopolise.
+
+import { z } from "zod";
+import type { Queueable, ServiceUsage } from "../ready-queue.ts";
+import { GroupHeap } from "./group-heap.ts";
+import { GroupedQueue, QueueGroup } from "./grouped-queue.ts";
+import { type GroupWeights, type QueueContext, weightOf } from "./queue-context.ts";
+import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
+
+export interface VtcOptions {
+  readonly weights: GroupWeights;
+  /** Service per input token (w_in); the paper's default is 1. */
+  readonly inputWeight: number;
+  /** Service per output token (w_out); the paper's default is 2, the price ratio of output to input. */
+  readonly outputWeight: number;
+}
+
+export class VtcGroup<T extends Queueable> extends QueueGroup<T> {
+  counter = 0;
+}
+
+function leastServed<T extends Queueable>(a: VtcGroup<T>, b: VtcGroup<T>): boolean {
+  return a.counter < b.counter || (a.counter === b.counter && a.activation < b.activation);
+}
+
+export class VtcQueue<T extends Queueable> extends GroupedQueue<T, VtcGroup<T>> {
+  /** Protected for test/policies/queues: planted-bug subclasses change how groups enter it. */
+  protected readonly heap = new GroupHeap<VtcGroup<T>>(leastServed);
+  private eligible: (task: T) => boolean = () => false;
+  private readonly candidate = (group: VtcGroup<T>): T | undefined => group.tasks.select(this.eligible);
+
+  constructor(
+    private readonly options: VtcOptions,
+    context: QueueContext<T>,
+  ) {
+    super(context);
+  }
+
+  /** A group's counter (0 for a group never seen): for reports and tests. */
+  counterOf(group: string): number {
+    return this.groupNamed(group)?.counter ?? 0;
+  }
+
+  select(eligible: (task: T) => boolean): T | undefined {
+    this.eligible = eligible;
+    return this.heap.firstMatching(this.candidate);
+  }
+
+  /** Output tokens as they are produced. A group forgotten since (idle, swept) is not charged. */
+  charge(task: T, usage: ServiceUsage): void {
+    const group = this.groupNamed(this.context.group(task));
+    if (group === undefined) return;
+    group.counter += (usage.outputTokens * this.options.outputWeight) / group.weight;
+    this.heap.update(group);
+  }
+
+  protected createGroup(name: string): VtcGroup<T> {
+    return new VtcGroup<T>(name, weightOf(this.options.weights, name));
+  }
+
+  protected activated(group: VtcGroup<T>): void {
+    const least = this.heap.peek();
+    if (least !== undefined) group.counter = Math.max(group.counter, least.counter);
+    this.heap.push(group);
+  }
+
+  protected served(group: VtcGroup<T>, task: T): void {
+    group.counter += (this.context.inputTokens(task) * this.options.inputWeight) / group.weight;
+    this.heap.update(group);
+  }
+
+  protected emptied(group: VtcGroup<T>): void {
+    this.heap.delete(group);
+  }
+
+  protected activeGroupsInOrder(): readonly VtcGroup<T>[] {
+    return [...this.heap.values()].sort((a, b) => (leastServed(a, b) ? -1 : 1));
+  }
+
+  /** Forgetting a group that is ahead would let it come back at the lift level, below what it received. */
+  protected override canForget(group: VtcGroup<T>): boolean {
+    const least = this.heap.peek();
+    return least === undefined || group.counter <= least.counter;
+  }
+}
+
+export const vtcKind = defineQueueKind({
+  kind: "vtc",
+  summary: "virtual token counter: the group that has received the least weighted token service goes next",
+  options: {
+    weights: byGroupValue,
+    default_weight: z.number().positive().default(1),
+    input_weight: z.number().nonnegative().default(1),
+    output_weight: z.number().nonnegative().default(2),
+  },
+  create: (options, context) =>
+    new VtcQueue(
+      { weights: { byGroup: options.weights, defaultWeight: options.default_weight }, inputWeight: options.input_weight, outputWeight: options.output_weight },
+      context,
+    ),
+  weights: (options) => ({ byGroup: options.weights, defaultWeight: options.default_weight }),
+});
