@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { type ParseError, parse as parseTolerant, printParseErrorCode } from "jsonc-parser";
 import type { z } from "zod";
 import type { DistributionSpec } from "../sim/distributions.ts";
+import { queueKind } from "../policies/queues/registry.ts";
 import { type ScenarioFile, scenarioSchema } from "./schema.ts";
 import type { JobTemplate, PolicySpec, ProviderSpec, Scenario } from "./types.ts";
 
@@ -128,6 +129,12 @@ function normalize(data: ScenarioFile, file: string): Scenario {
       roleProviders: definedOnly(template.role_providers),
       resources: template.resources,
     };
+  });
+  data.policies.forEach((policy, index) => {
+    const needsCapacity = queueKind(policy.queue.kind)?.needsCapacity === true;
+    if (needsCapacity && policy.queue.capacity === undefined && policy.global_max_concurrent === undefined) {
+      fail(`policies[${index}].queue.capacity`, `a ${policy.queue.kind} queue divides a capacity: give queue.capacity or the policy's global_max_concurrent`);
+    }
   });
   if (data.workers.stall_rate > 0) {
     data.policies.forEach((policy, index) => {

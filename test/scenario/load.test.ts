@@ -164,6 +164,9 @@ describe("loading valid scenarios", () => {
     expect(() => parseScenario(withQueue({ kind: "wfq", group_by: "planet" }), FILE)).toThrow(/policies\[0\]\.queue\.group_by: /);
     expect(() => parseScenario(withQueue({ kind: "wfq", quantum: 3 }), FILE)).toThrow(/policies\[0\]\.queue: .*quantum/);
     expect(() => parseScenario(withQueue("lottery"), FILE)).toThrow(/policies\[0\]\.queue\.kind: .*fifo/);
+    // A share-based kind needs something to share.
+    expect(() => parseScenario(withQueue("proportional"), FILE)).toThrow(/policies\[0\]\.queue\.capacity: .*global_max_concurrent/);
+    expect(parseScenario(withQueue({ kind: "proportional", capacity: 4 }), FILE).policies[0]?.queue.kind).toBe("proportional");
   });
 
   it("carries every default the schema fills in through to the scenario unchanged", () => {

@@ -28,6 +28,8 @@ export interface QueueKind {
   create<T extends Queueable>(spec: QueueSpec, context: QueueBuildContext<T>): ReadyQueue<T>;
   /** The group weights the kind applies, for fairness metrics (`run_started.queue`). */
   weights(spec: QueueSpec): GroupWeights;
+  /** The kind divides a capacity: a scenario must give `capacity` or the policy a global cap. */
+  readonly needsCapacity: boolean;
 }
 
 const EQUAL_WEIGHTS: GroupWeights = { byGroup: {}, defaultWeight: 1 };
@@ -38,6 +40,7 @@ export function defineQueueKind<S extends z.ZodRawShape>(definition: {
   readonly options: S;
   readonly create: <T extends Queueable>(options: z.output<z.ZodObject<S>>, context: QueueBuildContext<T>) => ReadyQueue<T>;
   readonly weights?: (options: z.output<z.ZodObject<S>>) => GroupWeights;
+  readonly needsCapacity?: boolean;
 }): QueueKind {
   const options = z.object(definition.options);
   const schema = z.strictObject({ kind: z.literal(definition.kind), group_by: z.enum(GROUP_BY).default("tenant"), ...definition.options });
@@ -47,6 +50,7 @@ export function defineQueueKind<S extends z.ZodRawShape>(definition: {
     schema,
     create: (spec, context) => definition.create(options.parse(spec.options), context),
     weights: (spec) => (definition.weights === undefined ? EQUAL_WEIGHTS : definition.weights(options.parse(spec.options))),
+    needsCapacity: definition.needsCapacity ?? false,
   };
 }
 

@@ -5,13 +5,15 @@ import { assertionFailed } from "../assert.ts";
 import type { Queueable, ReadyQueue } from "../ready-queue.ts";
 import { fifoKind } from "./fifo.ts";
 import type { QueueBuildContext, QueueKind, QueueSpec } from "./queue-kind.ts";
+import { boundedBorrowKind } from "./bounded-borrow.ts";
 import { drrKind } from "./drr.ts";
 import { priorityKind } from "./priority.ts";
+import { proportionalKind } from "./proportional.ts";
 import { roundRobinKind } from "./round-robin.ts";
 import { vtcKind } from "./vtc.ts";
 import { wfqKind } from "./wfq.ts";
 
-export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, roundRobinKind, drrKind, wfqKind, vtcKind, priorityKind];
+export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, roundRobinKind, drrKind, wfqKind, vtcKind, priorityKind, proportionalKind, boundedBorrowKind];
 
 export function queueKind(kind: string): QueueKind | undefined {
   return QUEUE_KINDS.find((candidate) => candidate.kind === kind);

@@ -26,6 +26,8 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   drr: { options: { quanta: { a: 300, b: 100 }, default_quantum: 150, unit: "tokens" }, workConserving: true, fifoWithinGroup: true },
   vtc: { options: { weights: { a: 2 } }, workConserving: true, fifoWithinGroup: true },
   wfq: { options: { weights: { a: 3, b: 1 }, cost: "tokens" }, workConserving: true, fifoWithinGroup: true },
+  proportional: { options: { quotas: { a: 3 }, capacity: 4 }, workConserving: false, fifoWithinGroup: true },
+  bounded_borrow: { options: { weights: { a: 2, b: 1 }, capacity: 4 }, workConserving: false, fifoWithinGroup: true },
   priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true },
 };
 
