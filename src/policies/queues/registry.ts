@@ -7,13 +7,15 @@ import { fifoKind } from "./fifo.ts";
 import type { QueueBuildContext, QueueKind, QueueSpec } from "./queue-kind.ts";
 import { boundedBorrowKind } from "./bounded-borrow.ts";
 import { drrKind } from "./drr.ts";
+import { lasKind } from "./las.ts";
+import { mlfqKind } from "./mlfq.ts";
 import { priorityKind } from "./priority.ts";
 import { proportionalKind } from "./proportional.ts";
 import { roundRobinKind } from "./round-robin.ts";
 import { vtcKind } from "./vtc.ts";
 import { wfqKind } from "./wfq.ts";
 
-export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, roundRobinKind, drrKind, wfqKind, vtcKind, priorityKind, proportionalKind, boundedBorrowKind];
+export const QUEUE_KINDS: readonly QueueKind[] = [fifoKind, roundRobinKind, drrKind, wfqKind, vtcKind, priorityKind, proportionalKind, boundedBorrowKind, mlfqKind, lasKind];
 
 export function queueKind(kind: string): QueueKind | undefined {
   return QUEUE_KINDS.find((candidate) => candidate.kind === kind);

@@ -28,6 +28,8 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   wfq: { options: { weights: { a: 3, b: 1 }, cost: "tokens" }, workConserving: true, fifoWithinGroup: true },
   proportional: { options: { quotas: { a: 3 }, capacity: 4 }, workConserving: false, fifoWithinGroup: true },
   bounded_borrow: { options: { weights: { a: 2, b: 1 }, capacity: 4 }, workConserving: false, fifoWithinGroup: true },
+  mlfq: { options: { quantum_base: 300, boost_period_ms: 20_000, demote_above_per_second: 1, rate_window_ms: 5000 }, workConserving: true, fifoWithinGroup: false },
+  las: { options: { thresholds: [200, 800, 3000], starvation_ms: 15_000 }, workConserving: true, fifoWithinGroup: false },
   priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true },
 };
 
