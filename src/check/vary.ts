@@ -56,6 +56,9 @@ export interface QueueChoice {
 const FAILURE_CHOICES = ["abort", "skip", "retry", "ask_resume", "ask_cancel"] as const;
 type FailureChoice = (typeof FAILURE_CHOICES)[number];
 
+/** Kinds whose queue may ask a running task to yield its lease between two requests. */
+const YIELDING_KINDS = QUEUE_KINDS.filter((definition) => definition.kind === "mlfq" || definition.kind === "las").map((definition) => definition.kind);
+
 /** The resource the impossible_demand axis adds. */
 export const IMPOSSIBLE_RESOURCE = "oversubscribed";
 
@@ -98,7 +101,8 @@ const axes = {
   spawn_ms: fc.integer({ min: 1, max: 500 }),
   impossible_demand: fc.constant(true),
   queue: fc.record({
-    kind: fc.constantFrom(...QUEUE_KINDS.map((definition) => definition.kind)),
+    // Half the draws from the kinds that can ask a running task to yield, so yields are exercised often.
+    kind: fc.oneof(fc.constantFrom(...QUEUE_KINDS.map((definition) => definition.kind)), fc.constantFrom(...YIELDING_KINDS)),
     group_by: fc.constantFrom(...GROUP_BY),
     yield_between_calls: fc.boolean(),
   }),

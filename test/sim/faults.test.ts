@@ -39,6 +39,15 @@ const CASES: readonly [string, Record<string, unknown>, Record<string, unknown>]
   ["shutdown cancel", {}, { shutdown: { at_ms: 40_000, mode: "cancel" } }],
   ["shutdown drain", {}, { shutdown: { at_ms: 40_000, mode: "drain" } }],
   ["short timeout", { task_timeout_ms: 900, reap_after_ms: undefined }, {}],
+  [
+    "mlfq, yield between calls",
+    { queue: { kind: "mlfq", quantum_base: 300 }, yield_between_calls: true },
+    {
+      templates: [
+        { name: "t", provider: "p", shape: { kind: "fanout", width: 3 }, calls_per_task: 3, input_tokens: 100, output_tokens: 50, max_output_tokens: 100 },
+      ],
+    },
+  ],
 ];
 
 describe("runs under faults keep the lease contract", () => {
