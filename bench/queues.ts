@@ -79,9 +79,11 @@ function measure(kind: string, backlog: number, groupCount: number, time: number
   return result.throughput.mean * OPERATIONS_PER_ITERATION;
 }
 
-export function queueMeasurements(timeMs: number, onMeasured: (measurement: QueueMeasurement) => void): QueueMeasurement[] {
+/** Every kind, or only those named. */
+export function queueMeasurements(timeMs: number, onMeasured: (measurement: QueueMeasurement) => void, kinds: readonly string[] = []): QueueMeasurement[] {
   const all: QueueMeasurement[] = [];
   for (const definition of QUEUE_KINDS) {
+    if (kinds.length > 0 && !kinds.includes(definition.kind)) continue;
     for (const groups of GROUP_COUNTS) {
       for (const backlog of BACKLOGS) {
         const measurement = { kind: definition.kind, backlog, groups, tasksPerSecond: measure(definition.kind, backlog, groups, timeMs) };

@@ -2,9 +2,16 @@
 // Array.prototype.shift, so a queue holding a million tasks stays cheap.
 
 export class Deque<T> {
-  private items: (T | undefined)[] = new Array<T | undefined>(16);
+  private items: (T | undefined)[];
   private head = 0;
   private count = 0;
+
+  /** `initialCapacity` is rounded up to a power of two; small deques held by the million save memory with 2. */
+  constructor(initialCapacity = 16) {
+    let capacity = 1;
+    while (capacity < initialCapacity) capacity *= 2;
+    this.items = new Array<T | undefined>(capacity);
+  }
 
   get size(): number {
     return this.count;

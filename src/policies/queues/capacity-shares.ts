@@ -1,10 +1,10 @@
 // The part the share-based kinds (proportional, bounded_borrow) have in common: tasks FIFO across groups
-// (oldest eligible first, one FIFO per group and demand), each group's queued and running tasks counted, and a
+// (oldest eligible first, one FIFO per group and demand, in a heap by head arrival), each group's queued and running tasks counted, and a
 // gate that makes a group ineligible when it has all the capacity its share allows. The subclass says what the
 // share is. The gate is checked and the task committed in one synchronous step: no check-then-act window.
 
 import type { Queueable, ReadyQueue } from "../ready-queue.ts";
-import { FifoQueue } from "./fifo.ts";
+import { KeyedStreams } from "./keyed-streams.ts";
 import type { QueueContext } from "./queue-context.ts";
 
 export class ShareGroup {
@@ -23,7 +23,8 @@ export class ShareGroup {
 export abstract class CapacitySharesQueue<T extends Queueable> implements ReadyQueue<T> {
   protected readonly groups = new Map<string, ShareGroup>();
   protected queuedTotal = 0;
-  private readonly tasks: FifoQueue<T>;
+  /** FIFO across groups: every key is equal, so streams are ordered by their heads' arrival. */
+  private readonly tasks = new KeyedStreams<T>();
   private eligible: (task: T) => boolean = () => false;
   private readonly gated = (task: T): boolean => this.eligible(task) && this.mayRunAnother(this.groupOf(task));
 
@@ -31,9 +32,7 @@ export abstract class CapacitySharesQueue<T extends Queueable> implements ReadyQ
     protected readonly context: QueueContext<T>,
     /** How many tasks may run at once across all groups. */
     readonly capacity: number,
-  ) {
-    this.tasks = new FifoQueue<T>((task) => `${context.group(task)}\u0000${task.demand.key}`);
-  }
+  ) {}
 
   get size(): number {
     return this.tasks.size;
@@ -50,7 +49,7 @@ export abstract class CapacitySharesQueue<T extends Queueable> implements ReadyQ
     if (!group.active) this.becameActive(group);
     group.queued += 1;
     this.queuedTotal += 1;
-    this.tasks.enqueue(task);
+    this.tasks.enqueue(task, group.name, 0);
   }
 
   select(eligible: (task: T) => boolean): T | undefined {
@@ -59,8 +58,8 @@ export abstract class CapacitySharesQueue<T extends Queueable> implements ReadyQ
   }
 
   commit(task: T): boolean {
-    if (!this.tasks.commit(task)) return false;
     const group = this.groupOf(task);
+    if (!this.tasks.commit(task, group.name)) return false;
     group.queued -= 1;
     group.running += 1;
     this.queuedTotal -= 1;
@@ -68,8 +67,8 @@ export abstract class CapacitySharesQueue<T extends Queueable> implements ReadyQ
   }
 
   remove(task: T): boolean {
-    if (!this.tasks.remove(task)) return false;
     const group = this.groupOf(task);
+    if (!this.tasks.remove(task, group.name)) return false;
     group.queued -= 1;
     this.queuedTotal -= 1;
     if (!group.active) this.becameIdle(group);

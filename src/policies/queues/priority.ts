@@ -5,10 +5,9 @@
 // heap of those FIFOs by their head's key, O(log streams) per task.
 
 import { z } from "zod";
-import { Deque } from "../deque.ts";
 import type { Queueable, ReadyQueue } from "../ready-queue.ts";
 import { demandsOverlap } from "./demand-overlap.ts";
-import { GroupHeap } from "./group-heap.ts";
+import { KeyedStreams } from "./keyed-streams.ts";
 import { type GroupWeights, type QueueContext, weightOf } from "./queue-context.ts";
 import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
 
@@ -19,40 +18,8 @@ export interface PriorityOptions {
   readonly agingPerSecond: number;
 }
 
-/** One group's tasks that need the same resources, oldest first. */
-class Stream<T> {
-  heapIndex = -1;
-  readonly tasks = new Deque<T>();
-  /** In step with `tasks`: each task's fixed key (priority − rate × enqueuedAt) and insertion order. */
-  readonly keys = new Deque<number>();
-  readonly orders = new Deque<number>();
-  constructor(readonly priority: number) {}
-  get headKey(): number {
-    return this.keys.peek() as number;
-  }
-  get headOrder(): number {
-    return this.orders.peek() as number;
-  }
-}
-
-function headFirst<T>(a: Stream<T>, b: Stream<T>): boolean {
-  return a.headKey > b.headKey || (a.headKey === b.headKey && a.headOrder < b.headOrder);
-}
-
-/** Empty streams kept before a sweep (group_by job makes many). */
-const MAX_IDLE_STREAMS = 64;
-
 export class PriorityQueue<T extends Queueable> implements ReadyQueue<T> {
-  private readonly streams = new Map<string, Map<string, Stream<T>>>();
-  private readonly heap = new GroupHeap<Stream<T>>(headFirst);
-  private count = 0;
-  private nextOrder = 0;
-  private idleStreams = 0;
-  private eligible: (task: T) => boolean = () => false;
-  private readonly head = (stream: Stream<T>): T | undefined => {
-    const task = stream.tasks.peek() as T;
-    return this.eligible(task) ? task : undefined;
-  };
+  private readonly streams = new KeyedStreams<T>();
 
   constructor(
     private readonly options: PriorityOptions,
@@ -60,60 +27,29 @@ export class PriorityQueue<T extends Queueable> implements ReadyQueue<T> {
   ) {}
 
   get size(): number {
-    return this.count;
+    return this.streams.size;
   }
 
   enqueue(task: T): void {
-    const stream = this.streamOf(task, true) as Stream<T>;
-    if (stream.tasks.size === 0) this.idleStreams -= 1;
-    stream.tasks.push(task);
-    stream.keys.push(stream.priority - (this.options.agingPerSecond * this.context.clock.now()) / 1000);
-    stream.orders.push(this.nextOrder);
-    this.nextOrder += 1;
-    this.count += 1;
-    if (stream.tasks.size === 1) this.heap.push(stream);
+    const group = this.context.group(task);
+    const agedSince = (this.options.agingPerSecond * this.context.clock.now()) / 1000;
+    this.streams.enqueue(task, group, weightOf(this.options.priorities, group) - agedSince);
   }
 
   select(eligible: (task: T) => boolean): T | undefined {
-    this.eligible = eligible;
-    return this.heap.firstMatching(this.head);
+    return this.streams.select(eligible);
   }
 
   commit(task: T): boolean {
-    const stream = this.streamOf(task, false);
-    if (stream === undefined || stream.tasks.peek() !== task) return this.remove(task);
-    stream.tasks.shift();
-    stream.keys.shift();
-    stream.orders.shift();
-    this.afterRemoval(stream);
-    return true;
+    return this.streams.commit(task, this.context.group(task));
   }
 
   remove(task: T): boolean {
-    const stream = this.streamOf(task, false);
-    const position = stream === undefined ? -1 : stream.tasks.indexOf(task);
-    if (stream === undefined || position < 0) return false;
-    stream.tasks.removeAt(position);
-    stream.keys.removeAt(position);
-    stream.orders.removeAt(position);
-    this.afterRemoval(stream);
-    return true;
+    return this.streams.remove(task, this.context.group(task));
   }
 
   ordered(): T[] {
-    const entries: [number, number, T][] = [];
-    for (const byDemand of this.streams.values()) {
-      for (const stream of byDemand.values()) {
-        const keys = [...stream.keys];
-        const orders = [...stream.orders];
-        let index = 0;
-        for (const task of stream.tasks) {
-          entries.push([keys[index] as number, orders[index] as number, task]);
-          index += 1;
-        }
-      }
-    }
-    return entries.sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, , task]) => task);
+    return this.streams.ordered();
   }
 
   /**
@@ -122,47 +58,10 @@ export class PriorityQueue<T extends Queueable> implements ReadyQueue<T> {
    * Only the best waiting stream is looked at: O(1).
    */
   shouldYield(task: T): boolean {
-    const best = this.heap.peek();
+    const best = this.streams.best();
     if (best === undefined) return false;
-    const waiting = best.tasks.peek() as T;
-    const effective = best.headKey + (this.options.agingPerSecond * this.context.clock.now()) / 1000;
-    return effective > weightOf(this.options.priorities, this.context.group(task)) && demandsOverlap(waiting.demand, task.demand);
-  }
-
-  private streamOf(task: T, create: boolean): Stream<T> | undefined {
-    const group = this.context.group(task);
-    let byDemand = this.streams.get(group);
-    if (byDemand === undefined) {
-      if (!create) return undefined;
-      byDemand = new Map();
-      this.streams.set(group, byDemand);
-    }
-    let stream = byDemand.get(task.demand.key);
-    if (stream === undefined && create) {
-      stream = new Stream<T>(weightOf(this.options.priorities, group));
-      byDemand.set(task.demand.key, stream);
-      this.idleStreams += 1;
-    }
-    return stream;
-  }
-
-  private afterRemoval(stream: Stream<T>): void {
-    this.count -= 1;
-    if (stream.tasks.size > 0) {
-      this.heap.update(stream);
-      return;
-    }
-    this.heap.delete(stream);
-    this.idleStreams += 1;
-    if (this.idleStreams > MAX_IDLE_STREAMS) this.sweep();
-  }
-
-  private sweep(): void {
-    for (const [group, byDemand] of this.streams) {
-      for (const [key, stream] of byDemand) if (stream.tasks.size === 0) byDemand.delete(key);
-      if (byDemand.size === 0) this.streams.delete(group);
-    }
-    this.idleStreams = 0;
+    const effective = best.key + (this.options.agingPerSecond * this.context.clock.now()) / 1000;
+    return effective > weightOf(this.options.priorities, this.context.group(task)) && demandsOverlap(best.task.demand, task.demand);
   }
 }
 

@@ -11,7 +11,8 @@ import type { QueueContext } from "./queue-context.ts";
 
 /** A job's queued tasks that need one demand, linked into its level's list for that demand. */
 class Entry<T> {
-  readonly tasks = new Deque<T>();
+  /** Usually one task (a job rarely queues several tasks with one demand): start small. */
+  readonly tasks = new Deque<T>(2);
   next: Entry<T> | undefined = undefined;
   previous: Entry<T> | undefined = undefined;
   /** When the job reached its level: FIFO within a level. */
@@ -123,6 +124,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     if (!entry.listed) this.list(entry, job.level);
     job.queued += 1;
     this.count += 1;
+    if (this.programOptions.starvationMs === undefined) return;
     const now = this.context.clock.now();
     this.queuedSince.set(task, now);
     this.arrivals.push(task);
