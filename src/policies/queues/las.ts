@@ -1,11 +1,12 @@
 // Least attained service per program (Autellix's PLAS, REFERENCE §7): all tasks of a job share one counter of
 // the service its requests received; jobs are ranked into levels by that counter (discretised, as Autellix
-// does, so equal-ish jobs stay FIFO) and the lowest level goes first. A task that has waited longer than
-// starvation_ms moves its job to the top level, so a long program is not starved by a stream of short ones.
+// does, so equal-ish jobs stay FIFO) and the lowest level goes first. A task that has waited starvation_ms below
+// the top level moves its job there (Autellix uses a waiting/service ratio β instead; a fixed wait gives a plain
+// bound), so a long program is not starved by a stream of short ones.
 
 import { z } from "zod";
 import type { Queueable } from "../ready-queue.ts";
-import { type JobState, ProgramLevelsQueue } from "./program-levels.ts";
+import { type JobRecord, ProgramLevelsQueue } from "./program-levels.ts";
 import type { QueueContext } from "./queue-context.ts";
 import { defineQueueKind } from "./queue-kind.ts";
 
@@ -24,19 +25,19 @@ export class LasQueue<T extends Queueable> extends ProgramLevelsQueue<T> {
     super(context, { service: options.service, starvationMs: options.starvationMs }, options.thresholds.length + 1);
   }
 
+  protected topLevelOf(): number {
+    return 0;
+  }
+
   protected initialLevel(): number {
     return 0;
   }
 
   /** The number of thresholds the job's total service has reached (a promoted job falls back at its next charge). */
-  protected levelAfterService(job: JobState<T>): number {
+  protected levelAfterService(job: JobRecord<T>): number {
     let level = 0;
     while (level < this.options.thresholds.length && job.service >= (this.options.thresholds[level] as number)) level += 1;
     return level;
-  }
-
-  protected topLevelFor(): number {
-    return 0;
   }
 }
 
@@ -46,6 +47,7 @@ export const lasKind = defineQueueKind({
   kind: "las",
   summary: "least attained service per job (all its tasks share one counter), in levels; long waits are promoted",
   options: {
+    /** What attained service counts: tokens (input + output) or provider time. */
     service: z.enum(["tokens", "provider_ms"]).default("tokens"),
     /** Geometric, ×4 from one typical request: 4k, 16k, 64k, 256k tokens, or 5 s, 20 s, 80 s, 320 s. */
     thresholds: z
@@ -53,7 +55,7 @@ export const lasKind = defineQueueKind({
       .min(1)
       .refine((values) => values.every((value, index) => index === 0 || value > (values[index - 1] as number)), "thresholds must ascend")
       .optional(),
-    /** 60 s: about ten times a typical request's latency. */
+    /** 60 s (schedlab's choice; Autellix does not publish one): about ten times a typical request's latency. */
     starvation_ms: z.number().positive().optional().default(60_000),
   },
   create: (options, context) =>

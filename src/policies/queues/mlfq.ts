@@ -7,9 +7,10 @@
 // are schedlab's own, chosen for agent requests of a few thousand tokens (see docs/queues.md).
 
 import { z } from "zod";
+import { assert } from "../assert.ts";
 import { Deque } from "../deque.ts";
 import type { Queueable } from "../ready-queue.ts";
-import { type JobState, ProgramLevelsQueue } from "./program-levels.ts";
+import { type JobRecord, ProgramLevelsQueue } from "./program-levels.ts";
 import type { QueueContext } from "./queue-context.ts";
 import { defineQueueKind } from "./queue-kind.ts";
 
@@ -28,31 +29,54 @@ export interface MlfqOptions {
   readonly rateWindowMs: number;
 }
 
+/** A group's job arrivals within the rate window. */
+interface GroupArrivals {
+  readonly group: string;
+  count: number;
+}
+
 export class MlfqQueue<T extends Queueable> extends ProgramLevelsQueue<T> {
   private nextBoostMs: number;
-  /** Per group, the arrival times of its jobs within the rate window. */
-  private readonly arrivalsByGroup = new Map<string, Deque<number>>();
+  private boostEpoch = 0;
+  /** Job arrivals within the rate window, oldest first, and a count per group: O(1) amortised, bounded by the window. */
+  private readonly recentArrivals = new Deque<GroupArrivals>();
+  private readonly recentArrivalTimesMs = new Deque<number>();
+  private readonly arrivalsByGroup = new Map<string, GroupArrivals>();
 
   constructor(
     private readonly options: MlfqOptions,
     context: QueueContext<T>,
   ) {
     super(context, { service: options.service, starvationMs: undefined }, (options.lanes.length + 1) * options.levelsPerLane);
+    assert(Number.isInteger(options.levelsPerLane) && options.levelsPerLane >= 1, "mlfq needs at least one level per lane");
+    assert(options.quantumBase > 0 && options.quantumRatio >= 1, "mlfq quanta must be positive and must not shrink");
     this.nextBoostMs = options.boostPeriodMs ?? Infinity;
   }
 
+  /** Attained service a job may receive at `level` before it is demoted: quantumBase × quantumRatio^(level within its lane). */
   quantumOf(level: number): number {
     return this.options.quantumBase * this.options.quantumRatio ** (level % this.options.levelsPerLane);
   }
 
-  protected initialLevel(task: T): number {
-    const top = this.laneTop(task);
-    return this.arrivingTooFast(task) ? top + Math.min(1, this.options.levelsPerLane - 1) : top;
+  /** Groups whose job arrivals within the rate window the queue counts (0 when rate-aware demotion is off). */
+  get trackedGroups(): number {
+    return this.arrivalsByGroup.size;
   }
 
-  /** Demotes one level per quantum used up, never below the lane's last level; a demotion starts a new quantum. */
-  protected levelAfterService(job: JobState<T>): number {
-    const bottom = this.laneTop(job.sample) + this.options.levelsPerLane - 1;
+  /** A lane's first level: lanes in the order given, then one tier for every lane not listed. */
+  protected topLevelOf(task: T): number {
+    const rank = this.options.lanes.indexOf(this.context.lane(task));
+    return (rank < 0 ? this.options.lanes.length : rank) * this.options.levelsPerLane;
+  }
+
+  /** The lane's first level, or the one below it when the task's group is arriving too fast. */
+  protected initialLevel(task: T, topLevel: number): number {
+    return this.arrivingTooFast(task) && this.options.levelsPerLane > 1 ? topLevel + 1 : topLevel;
+  }
+
+  /** Demotes one level per quantum used up, never below the lane's last level; each demotion starts a new quantum. */
+  protected levelAfterService(job: JobRecord<T>): number {
+    const bottom = job.topLevel + this.options.levelsPerLane - 1;
     let level = job.level;
     while (level < bottom && job.service >= this.quantumOf(level)) {
       job.service -= this.quantumOf(level);
@@ -61,38 +85,41 @@ export class MlfqQueue<T extends Queueable> extends ProgramLevelsQueue<T> {
     return level;
   }
 
-  protected topLevelFor(job: JobState<T>): number {
-    return this.laneTop(job.sample);
+  /** A job the last boost lifted starts a new quantum: its service is reset lazily, at its next charge. */
+  protected override beforeCharge(job: JobRecord<T>): void {
+    if (job.boostEpoch === this.boostEpoch) return;
+    job.boostEpoch = this.boostEpoch;
+    job.service = 0;
   }
 
   protected override onTime(nowMs: number): void {
     if (nowMs < this.nextBoostMs) return;
-    for (const job of this.jobs.values()) {
-      job.service = 0;
-      this.moveJob(job, this.laneTop(job.sample));
-    }
+    this.boostEpoch += 1;
+    this.liftDisplacedJobs();
     this.nextBoostMs = nowMs + (this.options.boostPeriodMs as number);
-  }
-
-  private laneTop(task: T): number {
-    const rank = this.options.lanes.indexOf(this.context.lane(task));
-    return (rank < 0 ? this.options.lanes.length : rank) * this.options.levelsPerLane;
   }
 
   /** Counts the job's arrival for its group, and says whether the group is over the rate. */
   private arrivingTooFast(task: T): boolean {
     const limit = this.options.demoteAbovePerSecond;
     if (limit === undefined) return false;
-    const group = this.context.group(task);
-    let times = this.arrivalsByGroup.get(group);
-    if (times === undefined) {
-      times = new Deque<number>();
-      this.arrivalsByGroup.set(group, times);
+    const nowMs = this.context.clock.now();
+    while (this.recentArrivals.size > 0 && (this.recentArrivalTimesMs.peek() as number) <= nowMs - this.options.rateWindowMs) {
+      const expired = this.recentArrivals.shift() as GroupArrivals;
+      this.recentArrivalTimesMs.shift();
+      expired.count -= 1;
+      if (expired.count === 0) this.arrivalsByGroup.delete(expired.group);
     }
-    const now = this.context.clock.now();
-    times.push(now);
-    while ((times.peek() as number) <= now - this.options.rateWindowMs) times.shift();
-    return times.size / (this.options.rateWindowMs / 1000) > limit;
+    const group = this.context.group(task);
+    let arrivals = this.arrivalsByGroup.get(group);
+    if (arrivals === undefined) {
+      arrivals = { group, count: 0 };
+      this.arrivalsByGroup.set(group, arrivals);
+    }
+    arrivals.count += 1;
+    this.recentArrivals.push(arrivals);
+    this.recentArrivalTimesMs.push(nowMs);
+    return arrivals.count / (this.options.rateWindowMs / 1000) > limit;
   }
 }
 
@@ -100,14 +127,21 @@ export const mlfqKind = defineQueueKind({
   kind: "mlfq",
   summary: "lanes over levels; a job that uses its quantum is demoted, a periodic boost lifts every job back",
   options: {
+    /** Highest tier first. Default: the three lanes a job can have; a lane not listed goes below them all. */
     lanes: z.array(z.string().min(1)).min(1).default(["interactive", "batch", "background"]),
+    /** Levels per lane. 3 (schedlab's choice): short, medium, long programs; more levels only add boost work. */
     levels: z.number().int().min(1).max(16).default(3),
+    /** What attained service counts: tokens (input + output) or provider time. */
     service: z.enum(["tokens", "provider_ms"]).default("tokens"),
-    /** 8,000 tokens (about two agent calls of a few thousand tokens) or 10 s of provider time. */
+    /** Default 8,000 tokens (about two agent calls of a few thousand tokens) or 10 s of provider time: schedlab's choice. */
     quantum_base: z.number().positive().optional(),
+    /** 2, as FastServe (REFERENCE §7): each level's quantum doubles, so a long job is demoted a logarithmic number of times. */
     quantum_ratio: z.number().min(1).default(2),
+    /** 60 s (schedlab's choice): a few times a long agent call, so a demoted job waits at most about a minute. */
     boost_period_ms: z.number().positive().optional().default(60_000),
+    /** Off by default: a group starting jobs faster than this (per second, over the window) has new jobs start a level down. */
     demote_above_per_second: z.number().positive().optional(),
+    /** 10 s: long enough to see a burst, short enough to forget it soon after it ends. */
     rate_window_ms: z.number().positive().default(10_000),
   },
   create: (options, context) =>
