@@ -6,13 +6,22 @@ import { LeaseAdmission } from "./admission.ts";
 import type { Clock } from "./clock.ts";
 import { FifoQueue } from "./queues/fifo.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult, type ResourceVector } from "./lease-ledger.ts";
-import type { Queueable, ReadyQueue } from "./ready-queue.ts";
+import type { QueueContext } from "./queues/queue-context.ts";
+import type { Queueable, ReadyQueue, ServiceUsage } from "./ready-queue.ts";
 
 export interface AcquireOptions {
   /** Aborting it while the caller waits takes the caller out of the queue; the promise rejects with its reason. */
   readonly signal?: AbortSignal;
   /** The task recorded on the lease; 0 when not given. */
   readonly task?: number;
+  /** For fair queues (see `AsyncAdmission.waiterContext`): the caller's group (a tenant, a lane …); "" when not given. */
+  readonly group?: string;
+  /** The program the call belongs to, for queues that rank whole programs (mlfq, las); a new one per call when not given. */
+  readonly job?: number;
+  /** The caller's lane, for MLFQ; "batch" when not given. */
+  readonly lane?: string;
+  /** Tokens the call is expected to use (input + maximum output), for queues that cost by tokens; 1 when not given. */
+  readonly costTokens?: number;
 }
 
 /** Why a waiter was refused: `shutdown` was called. */
@@ -31,6 +40,10 @@ export class AdmissionWaiter implements Queueable {
     readonly signal: AbortSignal | undefined,
     readonly grant: (lease: Lease) => void,
     readonly refuse: (reason: unknown) => void,
+    readonly job: number,
+    readonly group: string = "",
+    readonly lane: string = "batch",
+    readonly costTokens: number = 1,
   ) {}
 }
 
@@ -39,11 +52,16 @@ const anyWaiter = (): boolean => true;
 
 export class AsyncAdmission {
   private readonly core: LeaseAdmission<AdmissionWaiter>;
+  /** Granted leases by id, with their waiter: the queue is told when each comes back (share-based queues count them). */
+  private readonly granted = new Map<number, AdmissionWaiter>();
   private readonly admitted = (waiter: AdmissionWaiter, lease: Lease): void => {
     this.stopWatching(waiter);
+    this.granted.set(lease.id, waiter);
     waiter.grant(lease);
   };
   private closed = false;
+  /** Calls without a job of their own each count as one: numbered −1, −2, … apart from the caller's job ids. */
+  private nextCall = 1;
 
   /** `queue` decides who goes next (FIFO by default); the ledger decides whether capacity allows it. */
   constructor(
@@ -51,6 +69,21 @@ export class AsyncAdmission {
     queue: ReadyQueue<AdmissionWaiter> = new FifoQueue<AdmissionWaiter>(),
   ) {
     this.core = new LeaseAdmission(ledger, queue);
+  }
+
+  /**
+   * What a fair queue needs to know about waiters, read from their acquire options: build e.g.
+   * `new WfqQueue(options, AsyncAdmission.waiterContext(clock))` and pass it to the constructor.
+   */
+  static waiterContext(clock: Clock): QueueContext<AdmissionWaiter> {
+    return {
+      group: (waiter) => waiter.group,
+      job: (waiter) => waiter.job,
+      lane: (waiter) => waiter.lane,
+      costTokens: (waiter) => waiter.costTokens,
+      inputTokens: (waiter) => waiter.costTokens,
+      clock,
+    };
   }
 
   /** A facade with its own ledger: resource key → the most that may be held at once. */
@@ -74,7 +107,9 @@ export class AsyncAdmission {
       options.signal?.throwIfAborted();
       const demand = this.ledger.demand(resources);
       this.assertGrantable(demand);
-      const waiter = new AdmissionWaiter(options.task ?? 0, demand, options.signal, resolve, reject);
+      const job = options.job ?? -this.nextCall;
+      this.nextCall += 1;
+      const waiter = new AdmissionWaiter(options.task ?? 0, demand, options.signal, resolve, reject, job, options.group, options.lane, options.costTokens);
       this.watch(waiter);
       this.core.submit(waiter);
       this.core.dispatch(this.admitted);
@@ -84,8 +119,20 @@ export class AsyncAdmission {
   /** Gives the lease back (never throws) and, if that freed capacity, admits waiters in queue order now. */
   release(lease: Lease, reason: ReleaseReason): ReleaseResult {
     const result = this.ledger.release(lease, reason);
-    if (result === "released") this.core.dispatch(this.admitted);
+    if (result !== "released") return result;
+    const waiter = this.granted.get(lease.id);
+    if (waiter !== undefined) {
+      this.granted.delete(lease.id);
+      this.core.queue.released?.(waiter);
+    }
+    this.core.dispatch(this.admitted);
     return result;
+  }
+
+  /** Service a granted lease's holder received (a request finished): for queues that order by service (vtc, mlfq, las). */
+  charge(lease: Lease, usage: ServiceUsage): void {
+    const waiter = this.granted.get(lease.id);
+    if (waiter !== undefined) this.core.queue.charge?.(waiter, usage);
   }
 
   /**

@@ -6,6 +6,8 @@ import { type AcquireOptions, AdmissionClosedError, AsyncAdmission } from "../..
 import type { Clock } from "../../src/policies/clock.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult, type ResourceVector } from "../../src/policies/lease-ledger.ts";
 import type { Timers } from "../../src/policies/timers.ts";
+import { ProportionalQueue } from "../../src/policies/queues/proportional.ts";
+import { WfqQueue } from "../../src/policies/queues/wfq.ts";
 import { SystemClock } from "../../src/runtime/system-clock.ts";
 import { SystemTimers, systemEnvironment } from "../../src/runtime/system-timers.ts";
 import { Engine } from "../../src/sim/engine.ts";
@@ -768,5 +770,49 @@ describe("SystemTimers", () => {
     expect(environment.clock).toBeInstanceOf(SystemClock);
     expect(environment.timers).toBeInstanceOf(SystemTimers);
     expect(environment.random).toBe(Math.random);
+  });
+});
+
+describe("AsyncAdmission with the fair queues", () => {
+  const clock = { now: () => 0 };
+
+  it("grants in the queue's order: WFQ by group alternates weighted groups, whatever the order they asked in", async () => {
+    const ledger = new LeaseLedger({ slot: 1 }, clock);
+    const admission = new AsyncAdmission(ledger, new WfqQueue({ weights: { byGroup: { heavy: 2 }, defaultWeight: 1 }, cost: "tasks" }, AsyncAdmission.waiterContext(clock)));
+    const holder = await admission.acquire({ slot: 1 });
+    const order: string[] = [];
+    const waits = [
+      ...Array.from({ length: 4 }, () => admission.acquire({ slot: 1 }, { group: "light" }).then((lease) => ({ lease, group: "light" }))),
+      ...Array.from({ length: 6 }, () => admission.acquire({ slot: 1 }, { group: "heavy" }).then((lease) => ({ lease, group: "heavy" }))),
+    ];
+    for (const wait of waits) void wait.then(({ lease, group }) => {
+      order.push(group);
+      admission.release(lease, "success");
+    });
+    admission.release(holder, "success");
+    await Promise.all(waits);
+    // light asked first, but heavy weighs twice as much: two heavy grants per light one while both wait.
+    expect(order).toEqual(["light", "heavy", "heavy", "light", "heavy", "heavy", "light", "heavy", "heavy", "light"]);
+  });
+
+  it("tells a share-based queue when each lease comes back, so a group at its share waits while another group waits", async () => {
+    const ledger = new LeaseLedger({ slot: 4 }, clock);
+    const admission = new AsyncAdmission(ledger, new ProportionalQueue({ quotas: { byGroup: {}, defaultWeight: 1 }, capacity: 4 }, AsyncAdmission.waiterContext(clock)));
+    const first = await Promise.all([1, 2, 3, 4].map(() => admission.acquire({ slot: 1 }, { group: "a" })));
+    const b = admission.acquire({ slot: 1 }, { group: "b" });
+    const moreA = admission.acquire({ slot: 1 }, { group: "a" });
+    let moreAGranted = false;
+    void moreA.then(() => (moreAGranted = true));
+    // a holds 4 of 4 and b waits: b's share is 2, so the next two slots go to b before a gets another.
+    admission.release(first[0] as Lease, "success");
+    const bLease = await b;
+    await Promise.resolve();
+    expect(moreAGranted).toBe(false);
+    admission.release(first[1] as Lease, "success");
+    await moreA;
+    expect(moreAGranted).toBe(true);
+    // A duplicate release is not news to the queue.
+    expect(admission.release(first[0] as Lease, "success")).toBe("duplicate");
+    admission.release(bLease, "success");
   });
 });
