@@ -5,6 +5,7 @@
 
 import type { Queueable, ReadyQueue } from "../ready-queue.ts";
 import { FifoQueue } from "./fifo.ts";
+import { GroupHeap } from "./group-heap.ts";
 import type { QueueContext } from "./queue-context.ts";
 
 /** Idle groups kept before a sweep: bounds memory when groups come and go (group_by job). */
@@ -114,5 +115,37 @@ export abstract class GroupedQueue<T extends Queueable, G extends QueueGroup<T>>
       this.groups.delete(name);
       this.idleGroups -= 1;
     }
+  }
+}
+
+/**
+ * A grouped queue whose groups are ordered by a key kept in a heap (wfq's finish time, vtc's counter): the best
+ * group with something eligible goes next. Subclasses keep the key and call `heap.update` when it changes.
+ */
+export abstract class HeapOrderedQueue<T extends Queueable, G extends QueueGroup<T>> extends GroupedQueue<T, G> {
+  protected readonly heap: GroupHeap<G>;
+  private eligible: (task: T) => boolean = () => false;
+  private readonly candidate = (group: G): T | undefined => group.tasks.select(this.eligible);
+
+  constructor(
+    context: QueueContext<T>,
+    /** Strict order on groups: a goes before b. */
+    private readonly before: (a: G, b: G) => boolean,
+  ) {
+    super(context);
+    this.heap = new GroupHeap<G>(before);
+  }
+
+  select(eligible: (task: T) => boolean): T | undefined {
+    this.eligible = eligible;
+    return this.heap.firstMatching(this.candidate);
+  }
+
+  protected emptied(group: G): void {
+    this.heap.delete(group);
+  }
+
+  protected activeGroupsInOrder(): readonly G[] {
+    return [...this.heap.values()].sort((a, b) => (this.before(a, b) ? -1 : 1));
   }
 }

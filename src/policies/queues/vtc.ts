@@ -6,8 +6,7 @@
 
 import { z } from "zod";
 import type { Queueable, ServiceUsage } from "../ready-queue.ts";
-import { GroupHeap } from "./group-heap.ts";
-import { GroupedQueue, QueueGroup } from "./grouped-queue.ts";
+import { HeapOrderedQueue, QueueGroup } from "./grouped-queue.ts";
 import { type GroupWeights, type QueueContext, weightOf } from "./queue-context.ts";
 import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
 
@@ -27,27 +26,17 @@ function leastServed<T extends Queueable>(a: VtcGroup<T>, b: VtcGroup<T>): boole
   return a.counter < b.counter || (a.counter === b.counter && a.activation < b.activation);
 }
 
-export class VtcQueue<T extends Queueable> extends GroupedQueue<T, VtcGroup<T>> {
-  /** Protected for test/policies/queues: planted-bug subclasses change how groups enter it. */
-  protected readonly heap = new GroupHeap<VtcGroup<T>>(leastServed);
-  private eligible: (task: T) => boolean = () => false;
-  private readonly candidate = (group: VtcGroup<T>): T | undefined => group.tasks.select(this.eligible);
-
+export class VtcQueue<T extends Queueable> extends HeapOrderedQueue<T, VtcGroup<T>> {
   constructor(
     private readonly options: VtcOptions,
     context: QueueContext<T>,
   ) {
-    super(context);
+    super(context, leastServed);
   }
 
   /** A group's counter (0 for a group never seen): for reports and tests. */
   counterOf(group: string): number {
     return this.groupNamed(group)?.counter ?? 0;
-  }
-
-  select(eligible: (task: T) => boolean): T | undefined {
-    this.eligible = eligible;
-    return this.heap.firstMatching(this.candidate);
   }
 
   /** Output tokens as they are produced. A group forgotten since (idle, swept) is not charged. */
@@ -71,14 +60,6 @@ export class VtcQueue<T extends Queueable> extends GroupedQueue<T, VtcGroup<T>> 
   protected served(group: VtcGroup<T>, task: T): void {
     group.counter += (this.context.inputTokens(task) * this.options.inputWeight) / group.weight;
     this.heap.update(group);
-  }
-
-  protected emptied(group: VtcGroup<T>): void {
-    this.heap.delete(group);
-  }
-
-  protected activeGroupsInOrder(): readonly VtcGroup<T>[] {
-    return [...this.heap.values()].sort((a, b) => (leastServed(a, b) ? -1 : 1));
   }
 
   /** Forgetting a group that is ahead would let it come back at the lift level, below what it received. */

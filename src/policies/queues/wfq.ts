@@ -6,8 +6,7 @@
 
 import { z } from "zod";
 import type { Queueable } from "../ready-queue.ts";
-import { GroupHeap } from "./group-heap.ts";
-import { GroupedQueue, QueueGroup } from "./grouped-queue.ts";
+import { HeapOrderedQueue, QueueGroup } from "./grouped-queue.ts";
 import { type GroupWeights, type QueueContext, weightOf } from "./queue-context.ts";
 import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
 
@@ -25,27 +24,19 @@ function finishesFirst<T extends Queueable>(a: WfqGroup<T>, b: WfqGroup<T>): boo
   return a.finish < b.finish || (a.finish === b.finish && a.activation < b.activation);
 }
 
-export class WfqQueue<T extends Queueable> extends GroupedQueue<T, WfqGroup<T>> {
+export class WfqQueue<T extends Queueable> extends HeapOrderedQueue<T, WfqGroup<T>> {
   private virtualTime = 0;
-  private readonly heap = new GroupHeap<WfqGroup<T>>(finishesFirst);
-  private eligible: (task: T) => boolean = () => false;
-  private readonly candidate = (group: WfqGroup<T>): T | undefined => group.tasks.select(this.eligible);
 
   constructor(
     private readonly options: WfqOptions,
     context: QueueContext<T>,
   ) {
-    super(context);
+    super(context, finishesFirst);
   }
 
   /** The queue's virtual time: the start time of the last task served. */
   get virtualTimeNow(): number {
     return this.virtualTime;
-  }
-
-  select(eligible: (task: T) => boolean): T | undefined {
-    this.eligible = eligible;
-    return this.heap.firstMatching(this.candidate);
   }
 
   protected createGroup(name: string): WfqGroup<T> {
@@ -63,14 +54,6 @@ export class WfqQueue<T extends Queueable> extends GroupedQueue<T, WfqGroup<T>> 
     const cost = this.options.cost === "tokens" ? this.context.costTokens(task) : 1;
     group.finish = start + cost / group.weight;
     this.heap.update(group);
-  }
-
-  protected emptied(group: WfqGroup<T>): void {
-    this.heap.delete(group);
-  }
-
-  protected activeGroupsInOrder(): readonly WfqGroup<T>[] {
-    return [...this.heap.values()].sort((a, b) => (finishesFirst(a, b) ? -1 : 1));
   }
 
   /** A group served ahead of V keeps its finish time, so leaving and coming back gains it nothing. */
