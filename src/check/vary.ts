@@ -158,8 +158,8 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
 /** A kind with its default options; share-based kinds without a global cap to divide get a capacity of their own. */
 function queueSpecOf(choice: QueueChoice, globalCap: number | undefined): QueueSpec {
   const definition = queueKind(choice.kind) ?? assertionFailed(`queue kind ${choice.kind} is not registered`);
-  const plain = definition.schema.safeParse({ kind: choice.kind, group_by: choice.group_by });
-  const options = plain.success ? plain.data : definition.schema.parse({ kind: choice.kind, group_by: choice.group_by, capacity: globalCap ?? 8 });
+  const ownCapacity = definition.needsCapacity && globalCap === undefined ? { capacity: 8 } : {};
+  const options = definition.schema.parse({ kind: choice.kind, group_by: choice.group_by, ...ownCapacity });
   return { kind: choice.kind, groupBy: choice.group_by, options };
 }
 

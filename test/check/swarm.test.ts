@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { FAULT_KINDS, caseScenario, readSwarmCase, runSwarm } from "../../src/check/swarm.ts";
-import { VARIATION_AXES } from "../../src/check/vary.ts";
+import { VARIATION_AXES, applyVariation } from "../../src/check/vary.ts";
+import { runOnce } from "../../src/experiment/run.ts";
 import { RELEASE_REASONS } from "../../src/policies/lease-ledger.ts";
 import { firstPolicy, repositoryScenario } from "../helpers.ts";
 
@@ -86,5 +87,17 @@ describe("readSwarmCase", () => {
     const result = readSwarmCase(value, 10);
     expect(typeof result).toBe("string");
     expect(result as string).toContain(message);
+  });
+});
+
+describe("the queue axis", () => {
+  it("a share-based kind drawn for a policy without a global cap gets a capacity of its own, and runs", () => {
+    const uncapped = { ...policy, globalMaxConcurrent: undefined };
+    const small = { ...scenario, stop: { jobs: 40, durationMs: undefined } };
+    for (const kind of ["proportional", "bounded_borrow"]) {
+      const varied = applyVariation(small, uncapped, { queue: { kind, group_by: "tenant", yield_between_calls: false } });
+      expect(varied.policy.queue.options.capacity).toBe(8);
+      expect(runOnce({ scenario: varied.scenario, policy: varied.policy, seed: 1 }).jobs.arrived).toBe(40);
+    }
   });
 });
