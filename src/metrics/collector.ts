@@ -3,8 +3,10 @@
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
 import { unreachable } from "../policies/assert.ts";
-import type { EventSink, LogEvent, LoggedEvent, ProviderPrice } from "../eventlog/events.ts";
-import { IdTable } from "./id-table.ts";
+import type { EventSink, LogEvent, LoggedEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
+import { type FairnessSummary, FairnessTracker } from "./fairness.ts";
+import { GroupedSample } from "./grouped-percentiles.ts";
+import { IdTable, LiveRecords } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
 
 export interface RunSummary {
@@ -57,6 +59,8 @@ export interface RunSummary {
   };
   /** Price of successful requests: input and produced output tokens at the provider's price per 1k. */
   readonly cost: { readonly total: number; readonly per_completed_job: Percentiles };
+  /** Service, backlog, Jain's index, service lag and queue wait per tenant and per lane (docs/metrics.md, "Fairness"). */
+  readonly fairness: { readonly by_tenant: FairnessSummary; readonly by_lane: FairnessSummary };
   readonly leases: {
     readonly acquired: number;
     readonly released: number;
@@ -66,6 +70,15 @@ export interface RunSummary {
     readonly reasons: Readonly<Record<string, number>>;
   };
 }
+
+/** The fields of `taskGroups` and `requestService`. */
+const TASK_TENANT = 0;
+const TASK_LANE = 1;
+const REQUEST_STARTED_MS = 0;
+const REQUEST_INPUT_TOKENS = 1;
+const REQUEST_TENANT_CLOCK_MS = 2;
+const REQUEST_LANE_CLOCK_MS = 3;
+const REQUEST_FIELDS = 4;
 
 interface ResourceUse {
   readonly limit: number;
@@ -81,19 +94,22 @@ export class MetricsCollector implements EventSink {
   private seed = 0;
   private makespanMs = 0;
   private events = 0;
-  /** Per job: arrival time, and lane and tenant as indexes into `groupNames`. */
+  /** Per job: arrival time, and lane and tenant as group indexes of `byLane` and `byTenant`. */
   private readonly jobArrivedMs = new IdTable();
   private readonly jobLane = new IdTable();
   private readonly jobTenant = new IdTable();
-  private readonly groupNames: string[] = [];
-  private readonly groupIndex = new Map<string, number>();
+  private readonly byTenant: FairnessTracker;
+  private readonly byLane: FairnessTracker;
+  /** Per task: its job's tenant and lane (group indexes), read together at every step of its service. */
+  private readonly taskGroups = new LiveRecords(2);
+  /** Per request in flight: start time, input tokens, and its groups' contended-backlog clocks at the start. */
+  private readonly requestService = new LiveRecords(REQUEST_FIELDS);
   private readonly jobCounts = { arrived: 0, completed: 0, failed: 0, canceled: 0 };
   private readonly taskCounts = { ready: 0, completed: 0, failed: 0, canceled: 0, skipped: 0 };
-  private readonly latencyOverall = new Sample();
-  private readonly latencyByLane = new Map<string, Sample>();
-  private readonly latencyByTenant = new Map<string, Sample>();
+  /** Latency of completed jobs, with each job's tenant and lane. */
+  private readonly latency = new GroupedSample();
   private readonly readySince = new IdTable();
-  private readonly queueWait = new Sample();
+  private readonly queueWait = new GroupedSample();
   private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0 };
   private readonly resources = new Map<string, ResourceUse>();
   private readonly leaseResources = new Map<number, Readonly<Record<string, number>>>();
@@ -129,6 +145,12 @@ export class MetricsCollector implements EventSink {
   private readonly requestCostBasis = new Map<number, { task: number; provider: string; inputTokens: number }>();
   private readonly jobCost = new Sample();
 
+  /** `newFairnessTracker` lets tests plant bugs in the fairness figures (test/metrics/fairness.test.ts). */
+  constructor(newFairnessTracker: () => FairnessTracker = () => new FairnessTracker()) {
+    this.byTenant = newFairnessTracker();
+    this.byLane = newFairnessTracker();
+  }
+
   record(_seq: number, timeMs: number, event: LogEvent): void {
     this.events += 1;
     switch (event.type) {
@@ -141,17 +163,16 @@ export class MetricsCollector implements EventSink {
         for (const [key, limit] of Object.entries(event.capacities)) {
           this.resources.set(key, { limit, held: 0, sinceMs: timeMs, integral: 0 });
         }
+        this.useQueueWeights(event.queue);
         return;
       case "job_arrived":
         this.jobCounts.arrived += 1;
         this.jobArrivedMs.set(event.job, timeMs);
-        this.jobLane.set(event.job, this.groupOf(event.lane));
-        this.jobTenant.set(event.job, this.groupOf(event.tenant));
+        this.jobLane.set(event.job, this.byLane.groupOf(event.lane));
+        this.jobTenant.set(event.job, this.byTenant.groupOf(event.tenant));
         return;
       case "task_ready":
-        this.taskCounts.ready += 1;
-        this.readySince.set(event.task, timeMs);
-        if (this.pricing) this.jobOfTask.set(event.task, event.job);
+        this.onTaskReady(timeMs, event.task, event.job);
         return;
       case "lease_acquired":
         this.onLeaseAcquired(timeMs, event.lease, event.task, event.resources);
@@ -165,11 +186,13 @@ export class MetricsCollector implements EventSink {
           this.awaitingReadyMs.delete(event.task);
         }
         if (this.pricing) this.requestCostBasis.set(event.request, { task: event.task, provider: event.provider, inputTokens: event.input_tokens });
+        this.startService(timeMs, event.task, event.request, event.input_tokens);
         return;
       }
       case "request_finished":
         this.onRequestFinished(event.status);
         if (this.pricing) this.chargeRequest(event.request, event.status === "ok" ? event.output_tokens : undefined);
+        this.finishService(timeMs, event.task, event.request, event.status === "ok", event.output_tokens);
         return;
       case "lease_released":
         this.onLeaseReleased(timeMs, event.lease, event.reason, event.result);
@@ -177,8 +200,13 @@ export class MetricsCollector implements EventSink {
       case "task_finished":
         this.taskCounts[event.status] += 1;
         this.awaitingReadyMs.delete(event.task);
+        // Finished while waiting (canceled, or failed by a deadlock): it leaves its group's backlog, with no wait sample.
+        if (!Number.isNaN(this.readySince.get(event.task))) {
+          this.leaveQueue(timeMs, this.taskGroups.get(event.task, TASK_TENANT), this.taskGroups.get(event.task, TASK_LANE));
+        }
         this.readySince.delete(event.task);
         this.jobOfTask.delete(event.task);
+        this.taskGroups.delete(event.task);
         return;
       case "job_finished":
         this.onJobFinished(timeMs, event.job, event.status);
@@ -222,6 +250,7 @@ export class MetricsCollector implements EventSink {
       case "request_aborted":
         this.schedulerCounts.requests_aborted += 1;
         this.requestCostBasis.delete(event.request);
+        this.requestService.delete(event.request);
         return;
       case "budget_exceeded":
         if (event.enforced) this.schedulerCounts.budget_enforced += 1;
@@ -254,6 +283,8 @@ export class MetricsCollector implements EventSink {
 
   summary(): RunSummary {
     const makespanMs = this.makespanMs;
+    const latency = this.latency.percentiles(this.byTenant.groupCount, this.byLane.groupCount);
+    const queueWait = this.queueWait.percentiles(this.byTenant.groupCount, this.byLane.groupCount);
     const utilization: Record<string, number> = {};
     for (const [key, use] of this.resources) {
       const integral = use.integral + use.held * (makespanMs - use.sinceMs);
@@ -269,17 +300,21 @@ export class MetricsCollector implements EventSink {
       tasks: { ...this.taskCounts },
       throughput_jobs_per_s: makespanMs > 0 ? (this.jobCounts.completed * 1000) / makespanMs : 0,
       latency_ms: {
-        overall: percentiles(this.latencyOverall.toArray()),
-        by_lane: summarize(this.latencyByLane),
-        by_tenant: summarize(this.latencyByTenant),
+        overall: latency.overall,
+        by_lane: this.byName(this.byLane, latency.byLane),
+        by_tenant: this.byName(this.byTenant, latency.byTenant),
       },
-      queue_wait_ms: percentiles(this.queueWait.toArray()),
+      queue_wait_ms: queueWait.overall,
       ready_to_lease_gap_ms: percentiles(this.readyToLeaseGap.toArray()),
       requests: { ...this.requestCounts },
       utilization,
       hidden_waiters: { max: this.hiddenWaitersMax, total_wait_ms: this.hiddenWaitMs },
       scheduler: { ...this.schedulerCounts },
       cost: { total: this.costTotal, per_completed_job: percentiles(this.jobCost.toArray()) },
+      fairness: {
+        by_tenant: this.byTenant.summary(makespanMs, queueWait.byTenant),
+        by_lane: this.byLane.summary(makespanMs, queueWait.byLane),
+      },
       leases: {
         ...this.leaseCounts,
         unreleased: this.leaseResources.size,
@@ -293,7 +328,10 @@ export class MetricsCollector implements EventSink {
     this.leaseCounts.acquired += 1;
     const readyMs = this.readySince.get(task);
     if (!Number.isNaN(readyMs)) {
-      this.queueWait.push(timeMs - readyMs);
+      const tenant = this.taskGroups.get(task, TASK_TENANT);
+      const lane = this.taskGroups.get(task, TASK_LANE);
+      this.queueWait.push(timeMs - readyMs, tenant, lane);
+      this.leaveQueue(timeMs, tenant, lane);
       this.readySince.delete(task);
       this.awaitingReadyMs.set(task, readyMs);
     }
@@ -365,36 +403,73 @@ export class MetricsCollector implements EventSink {
     this.jobArrivedMs.delete(job);
     if (Number.isNaN(arrivedMs) || status !== "completed") return;
     const latencyMs = timeMs - arrivedMs;
-    this.latencyOverall.push(latencyMs);
-    sampleFor(this.latencyByLane, this.groupNames[this.jobLane.get(job)] as string).push(latencyMs);
-    sampleFor(this.latencyByTenant, this.groupNames[this.jobTenant.get(job)] as string).push(latencyMs);
+    this.latency.push(latencyMs, this.jobTenant.get(job), this.jobLane.get(job));
   }
 
-  /** Lanes and tenants are few: each gets a small index, so per-job storage stays numeric. */
-  private groupOf(name: string): number {
-    let index = this.groupIndex.get(name);
-    if (index === undefined) {
-      index = this.groupNames.length;
-      this.groupNames.push(name);
-      this.groupIndex.set(name, index);
-    }
-    return index;
+  /** Percentiles of the groups that have a value, by name in order. */
+  private byName(groups: FairnessTracker, byIndex: readonly Percentiles[]): Record<string, Percentiles> {
+    const named: [string, Percentiles][] = [];
+    byIndex.forEach((figures, group) => {
+      if (figures.count > 0) named.push([groups.nameOf(group), figures]);
+    });
+    named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(named);
   }
-}
 
-function sampleFor(samples: Map<string, Sample>, key: string): Sample {
-  let sample = samples.get(key);
-  if (sample === undefined) {
-    sample = new Sample();
-    samples.set(key, sample);
+  /**
+   * The queue's weights normalise the dimension it groups by (`project` is the tenant); the other dimension
+   * keeps weight 1. A log without `queue` is plain FIFO: every weight is 1.
+   */
+  private useQueueWeights(queue: QueueDescription | undefined): void {
+    if (queue === undefined) return;
+    if (queue.group_by === "tenant" || queue.group_by === "project") this.byTenant.useWeights(queue.weights, queue.default_weight);
+    if (queue.group_by === "lane") this.byLane.useWeights(queue.weights, queue.default_weight);
   }
-  return sample;
-}
 
-function summarize(samples: Map<string, Sample>): Record<string, Percentiles> {
-  const result: Record<string, Percentiles> = {};
-  for (const key of [...samples.keys()].sort()) result[key] = percentiles((samples.get(key) as Sample).toArray());
-  return result;
+  private onTaskReady(timeMs: number, task: number, job: number): void {
+    this.taskCounts.ready += 1;
+    if (this.pricing) this.jobOfTask.set(task, job);
+    const tenant = this.jobTenant.get(job);
+    const lane = this.jobLane.get(job);
+    this.taskGroups.set(task, TASK_TENANT, tenant);
+    this.taskGroups.set(task, TASK_LANE, lane);
+    // Ready again without a lease in between: still one waiting task, and its wait restarts.
+    const alreadyWaiting = !Number.isNaN(this.readySince.get(task));
+    this.readySince.set(task, timeMs);
+    if (alreadyWaiting || Number.isNaN(tenant)) return;
+    this.byTenant.taskWaiting(tenant, timeMs);
+    this.byLane.taskWaiting(lane, timeMs);
+  }
+
+  /** A waiting task of these groups was leased or finished. Only tasks counted by onTaskReady count down. */
+  private leaveQueue(timeMs: number, tenant: number, lane: number): void {
+    if (Number.isNaN(tenant)) return;
+    this.byTenant.taskLeftQueue(tenant, timeMs);
+    this.byLane.taskLeftQueue(lane, timeMs);
+  }
+
+  /** Keeps what a request's service needs when it finishes. */
+  private startService(timeMs: number, task: number, request: number, inputTokens: number): void {
+    const tenant = this.taskGroups.get(task, TASK_TENANT);
+    if (Number.isNaN(tenant)) return;
+    this.requestService.set(request, REQUEST_STARTED_MS, timeMs);
+    this.requestService.set(request, REQUEST_INPUT_TOKENS, inputTokens);
+    this.requestService.set(request, REQUEST_TENANT_CLOCK_MS, this.byTenant.clockMs(tenant, timeMs));
+    this.requestService.set(request, REQUEST_LANE_CLOCK_MS, this.byLane.clockMs(this.taskGroups.get(task, TASK_LANE), timeMs));
+  }
+
+  /** A request's service: its tokens if it finished `ok` (input + output), and its duration whatever its status. */
+  private finishService(timeMs: number, task: number, request: number, ok: boolean, outputTokens: number): void {
+    const startedMs = this.requestService.get(request, REQUEST_STARTED_MS);
+    const tokens = ok ? this.requestService.get(request, REQUEST_INPUT_TOKENS) + outputTokens : 0;
+    const tenantClockMs = this.requestService.get(request, REQUEST_TENANT_CLOCK_MS);
+    const laneClockMs = this.requestService.get(request, REQUEST_LANE_CLOCK_MS);
+    this.requestService.delete(request);
+    const tenant = this.taskGroups.get(task, TASK_TENANT);
+    if (Number.isNaN(startedMs) || Number.isNaN(tenant)) return;
+    this.byTenant.requestFinished(tenant, timeMs, startedMs, tenantClockMs, ok, tokens);
+    this.byLane.requestFinished(this.taskGroups.get(task, TASK_LANE), timeMs, startedMs, laneClockMs, ok, tokens);
+  }
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {

@@ -2,9 +2,11 @@
 // and A/B ratios. Adding a metric to the summary means adding its row here.
 
 import type { RunSummary } from "./collector.ts";
+import type { FairnessSummary } from "./fairness.ts";
 import type { Percentiles } from "./percentiles.ts";
 
-export type Scope = "overall" | "lane" | "tenant" | "resource" | "release_reason" | "release_result";
+/** `fairness` rows are per dimension: group `tenant` or `lane` (Jain's index, service lag, contended time). */
+export type Scope = "overall" | "lane" | "tenant" | "fairness" | "resource" | "release_reason" | "release_result";
 
 export interface MetricRow {
   readonly scope: Scope;
@@ -52,6 +54,23 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   for (const [result, count] of Object.entries(summary.leases.results)) add("release_result", result, "releases", count);
   for (const [lane, latency] of Object.entries(summary.latency_ms.by_lane)) addLatency("lane", lane, latency);
   for (const [tenant, latency] of Object.entries(summary.latency_ms.by_tenant)) addLatency("tenant", tenant, latency);
+  const addFairness = (scope: "tenant" | "lane", fairness: FairnessSummary): void => {
+    add("fairness", scope, "fairness_jain_tokens", fairness.fairness_jain_tokens);
+    add("fairness", scope, "fairness_jain_provider_time", fairness.fairness_jain_provider_time);
+    add("fairness", scope, "service_lag_max_tokens", fairness.service_lag_max_tokens);
+    add("fairness", scope, "contended_ms", fairness.contended_ms);
+    for (const [group, service] of Object.entries(fairness.groups)) {
+      add(scope, group, "service_tokens", service.service_tokens);
+      add(scope, group, "service_tokens_share", service.service_tokens_share);
+      add(scope, group, "provider_time_ms", service.provider_time_ms);
+      add(scope, group, "provider_time_share", service.provider_time_share);
+      add(scope, group, "backlogged_contended_ms", service.backlogged_contended_ms);
+      add(scope, group, "queue_wait_ms_p95", service.queue_wait_ms.p95);
+      add(scope, group, "queue_wait_ms_max", service.queue_wait_ms.max);
+    }
+  };
+  addFairness("tenant", summary.fairness.by_tenant);
+  addFairness("lane", summary.fairness.by_lane);
   for (const [resource, utilization] of Object.entries(summary.utilization)) add("resource", resource, "utilization", utilization);
   return rows;
 }

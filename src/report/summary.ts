@@ -6,7 +6,7 @@ import { stringify } from "csv-stringify/sync";
 import { type Comparison, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
 import { formatNumber } from "./format.ts";
-import { admissionTable, latencyTable, releaseTable, runTable } from "./tables.ts";
+import { admissionTable, fairnessTable, hasFairnessGroups, latencyTable, releaseTable, runTable } from "./tables.ts";
 import { renderMarkdown, renderText } from "./table.ts";
 
 export interface ReportContext {
@@ -26,6 +26,7 @@ export function terminalSummary(comparison: Comparison): string {
     renderText(runTable(comparison)),
     "",
     renderText(admissionTable(comparison)),
+    ...(hasFairnessGroups(comparison) ? ["", renderText(fairnessTable(comparison))] : []),
     ...(notes.length > 0 ? ["", ...notes] : []),
   ].join("\n");
 }
@@ -97,6 +98,7 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "",
     renderMarkdown(latencyTable(comparison, "tenant")),
     "",
+    ...(hasFairnessGroups(comparison) ? [renderMarkdown(fairnessTable(comparison)), ""] : []),
     "## How to read this",
     "",
     "- Latency is `job_finished.t − job_arrived.t` of completed jobs; percentiles are nearest-rank on the exact sample of each run.",
@@ -104,6 +106,7 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "- Every seed gives every policy the same jobs, so `P95 vs baseline` is the mean of per-seed ratios: a paired comparison, tighter than comparing two means.",
     "- `queue wait` is `lease_acquired.t − task_ready.t`; `util` is the time-average share of a resource's limit held by leases.",
     "- `hidden waiters` are spawned workers blocked on scheduler capacity (`worker_wait_started` … `worker_wait_ended`); `ready→lease` runs from `task_ready` until the task holds every resource it needs, so it includes hidden waiting that `queue wait` cannot see.",
+    "- Fairness: a group (tenant, lane) is *backlogged* while it has a ready task not yet leased; time is *contended* while two or more groups are. `Jain` is Jain's index over each group's token rate while it was backlogged during contention, divided by its weight: 1 when every backlogged group got service in proportion to its weight, 1/n when one of n got it all. Groups that ask for less than their share also score low, so read it with `lag max`: the most tokens (per unit of weight) one backlogged group got ahead of another while both waited. `token share` is the group's share of all tokens served (requests that finished `ok`).",
     "- Every figure is recomputed from the event log (`schedlab run … --events FILE`); definitions are in docs/metrics.md.",
     "",
     `schedlab ${context.version}; scenario file \`${context.scenarioFile}\`.`,

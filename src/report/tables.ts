@@ -1,5 +1,5 @@
-// The tables a comparison is read from: latency by lane, and the run-level figures (throughput, failures,
-// 429s, queue wait, utilization, change against the baseline).
+// The tables a comparison is read from: latency by lane, the run-level figures (throughput, failures, 429s,
+// queue wait, utilization, change against the baseline), admission, releases and fairness between tenants.
 
 import { type Comparison, type PolicyResult, findRow } from "../experiment/compare.ts";
 import type { Estimate } from "../metrics/confidence.ts";
@@ -104,6 +104,43 @@ export function releaseTable(comparison: Comparison): Table {
     title: "Lease releases by reason",
     headers: ["policy", ...reasons, ...results.map((name) => `result: ${name}`)],
     numeric: [false, ...reasons.map(() => true), ...results.map(() => true)],
+    rows,
+  };
+}
+
+/** Whether there is anything to be fair between: two tenants or two lanes in some run. */
+export function hasFairnessGroups(comparison: Comparison): boolean {
+  return comparison.results.some((result) =>
+    result.runs.some((run) => Object.keys(run.fairness.by_tenant.groups).length > 1 || Object.keys(run.fairness.by_lane.groups).length > 1),
+  );
+}
+
+/**
+ * Fairness per policy: Jain's index between tenants and between lanes and the largest service lag between two
+ * tenants (on the policy's first line), then each tenant's share of the tokens served and its queue wait.
+ */
+export function fairnessTable(comparison: Comparison): Table {
+  const tenants = groupsOf(comparison, "tenant");
+  const rows: string[][] = [];
+  for (const result of comparison.results) {
+    tenants.forEach((tenant, index) => {
+      const first = index === 0;
+      rows.push([
+        first ? result.policy.name : "",
+        first ? formatEstimate(value(result, "fairness", "tenant", "fairness_jain_tokens")) : "",
+        first ? formatEstimate(value(result, "fairness", "lane", "fairness_jain_tokens")) : "",
+        first ? formatEstimate(value(result, "fairness", "tenant", "service_lag_max_tokens")) : "",
+        tenant,
+        formatPercent(value(result, "tenant", tenant, "service_tokens_share")),
+        formatEstimate(value(result, "tenant", tenant, "queue_wait_ms_p95"), SECONDS),
+        formatEstimate(value(result, "tenant", tenant, "queue_wait_ms_max"), SECONDS),
+      ]);
+    });
+  }
+  return {
+    title: "Fairness (Jain over token rates while backlogged: 1 = in proportion to weight, – = no contention)",
+    headers: ["policy", "Jain tenants", "Jain lanes", "lag max (tokens)", "tenant", "token share", "queue wait P95 (s)", "queue wait max (s)"],
+    numeric: [false, true, true, true, false, true, true, true],
     rows,
   };
 }
