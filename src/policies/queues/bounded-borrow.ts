@@ -1,8 +1,9 @@
 // Strict weighted shares of a capacity with bounded borrowing (REFERENCE §3): a group's strict share is
 // ceil(capacity × weight / Σ weights of every group known, configured or seen). A group may run beyond it
-// (borrow) only while no other group waits, and never beyond capacity − reserved, so a peer that arrives finds
-// a slot at once instead of waiting for a long borrowed task to end. A borrower in debt (running more than its
-// share) is refused while peers wait. Unlike `proportional`, which lends everything idle, it keeps a reserve.
+// (borrow) only while no other group waits, and no group ever runs more than capacity − reserved, so a peer that
+// arrives finds a slot at once instead of waiting for a long borrowed task to end. A borrower in debt (at or
+// past its share) is refused while peers wait. Unlike `proportional`, which is fully work-conserving across the
+// active groups (it lends every idle slot), this keeps a reserve back for peers that have not arrived yet.
 
 import { z } from "zod";
 import { assertionFailed } from "../assert.ts";
@@ -12,9 +13,15 @@ import { type GroupWeights, type QueueContext, weightOf } from "./queue-context.
 import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
 
 export interface BoundedBorrowOptions {
+  /** Weight per group value; groups not listed take the default (1 in scenarios: equal shares). */
   readonly weights: GroupWeights;
+  /** Tasks that may run at once across all groups. */
   readonly capacity: number;
-  /** Capacity a group alone may not borrow; min(8, max(1, ceil(capacity / 8))) when not given (REFERENCE §3). */
+  /**
+   * Slots no single group may take, so a peer that arrives finds one at once; when not given,
+   * min(8, max(1, ceil(capacity / 8))), the published default (REFERENCE §3). At most capacity − 1, so a group
+   * can always run one task.
+   */
   readonly reserved: number | undefined;
 }
 
@@ -23,9 +30,16 @@ export function defaultReserve(capacity: number): number {
 }
 
 export class BoundedBorrowQueue<T extends Queueable> extends CapacitySharesQueue<T> {
-  /** Σ weights of the groups configured or seen: strict shares do not grow when a group goes idle. */
+  /**
+   * Σ weights of the groups configured or seen: strict shares do not grow when a group goes idle. Groups are
+   * never forgotten, so with many short-lived groups (group_by job) every share shrinks towards 1.
+   */
   private knownWeights = 0;
   readonly reserved: number;
+  /** capacity − reserved: no group runs more than this, within its share or borrowing. */
+  readonly groupLimit: number;
+  /** Every group seen counts in Σ weights, so none is forgotten. */
+  protected readonly forgetsIdleGroups = false;
 
   constructor(
     private readonly options: BoundedBorrowOptions,
@@ -33,6 +47,7 @@ export class BoundedBorrowQueue<T extends Queueable> extends CapacitySharesQueue
   ) {
     super(context, options.capacity);
     this.reserved = Math.min(options.reserved ?? defaultReserve(options.capacity), options.capacity - 1);
+    this.groupLimit = options.capacity - this.reserved;
     for (const weight of Object.values(options.weights.byGroup)) this.knownWeights += weight;
   }
 
@@ -47,17 +62,19 @@ export class BoundedBorrowQueue<T extends Queueable> extends CapacitySharesQueue
     return weightOf(this.options.weights, group);
   }
 
-  protected mayRunAnother(group: ShareGroup): boolean {
-    if (group.running < this.strictShareOf(group.name)) return true;
-    return !this.peersWait(group) && group.running < this.capacity - this.reserved;
+  /** Never past capacity − reserved; within the strict share always; beyond it (borrowing) only while no peer waits. */
+  protected mayRunAnother(group: ShareGroup<T>): boolean {
+    if (group.running >= this.groupLimit) return false;
+    // The group is known by now, so Σ known weights already counts it.
+    return group.running < Math.ceil((this.capacity * group.weight) / this.knownWeights) || !this.peersWait(group);
   }
 
-  protected override created(group: ShareGroup): void {
-    if (!(group.name in this.options.weights.byGroup)) this.knownWeights += group.weight;
+  protected override created(group: ShareGroup<T>): void {
+    if (!Object.hasOwn(this.options.weights.byGroup, group.name)) this.knownWeights += group.weight;
   }
 
   private isKnown(group: string): boolean {
-    return this.groups.has(group) || group in this.options.weights.byGroup;
+    return this.groups.has(group) || Object.hasOwn(this.options.weights.byGroup, group);
   }
 }
 
@@ -67,10 +84,11 @@ export const boundedBorrowKind = defineQueueKind({
   needsCapacity: true,
   options: {
     weights: byGroupValue,
+    /** Weight of groups not listed: 1, so unlisted groups get equal strict shares. */
     default_weight: z.number().positive().default(1),
-    /** Tasks that may run at once; the policy's global_max_concurrent when not given. */
+    /** Tasks that may run at once; the policy's global_max_concurrent when not given (the loader refuses neither, at policies[i].queue.capacity). */
     capacity: z.number().int().positive().optional(),
-    /** Held back from a group borrowing alone; min(8, max(1, ceil(capacity / 8))) by default. */
+    /** Slots no single group may take; min(8, max(1, ceil(capacity / 8))) by default (REFERENCE §3), at most capacity − 1. */
     reserved: z.number().int().nonnegative().optional(),
   },
   create: (options, context) =>

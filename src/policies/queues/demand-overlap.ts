@@ -3,10 +3,8 @@
 
 import type { Demand } from "../lease-ledger.ts";
 
+/** Compares the vectors' resource keys, not ledger slots, so demands resolved by two ledgers compare correctly. */
 export function demandsOverlap(a: Demand, b: Demand): boolean {
-  for (let i = 0; i < a.slots.length; i += 1) {
-    const slot = a.slots[i];
-    for (let j = 0; j < b.slots.length; j += 1) if (b.slots[j] === slot) return true;
-  }
+  for (const resource of Object.keys(a.vector)) if (Object.hasOwn(b.vector, resource)) return true;
   return false;
 }

@@ -1,10 +1,11 @@
 // Deficit round robin (Shreedhar & Varghese 1995, REFERENCE §7): groups take turns; a turn adds the group's
 // quantum to its deficit and it is served while its deficit is positive, each task costing 1 or its tokens.
-// The cost is charged when the task is served and the deficit may go below zero; a group in debt is passed
-// over, a quantum at a time, until it is out of debt. So a group's long-run share follows its quantum even
-// when tasks cost more than one quantum. A group with nothing eligible is passed over without a turn: it
-// banks nothing while blocked. An emptied group leaves the round with its deficit reset. O(1) per task when the
-// quantum covers a task's cost.
+// The cost is charged when the task is served and the deficit may go below zero (the variant REFERENCE §7 gives
+// for costs charged after the fact): a group in debt sits out its turns, each paying a quantum off, until it is
+// out of debt. So the long-run share follows the quantum even when a task costs several quanta, and a dear task
+// goes on its group's turn instead of waiting for credit. A group with nothing eligible is passed over: its debt
+// is still paid off, but it gains no credit, and a turn cut short by blocked work forfeits what is left, so no
+// group banks quanta while blocked. O(1) per task when the quantum covers a task's cost.
 
 import { z } from "zod";
 import type { Queueable } from "../ready-queue.ts";
@@ -14,7 +15,11 @@ import { byGroupValue, defineQueueKind } from "./queue-kind.ts";
 import { Ring, type RingMember } from "./ring.ts";
 
 export interface DrrOptions {
-  /** Quantum per group value, in the unit below; its ratio between groups is their share. */
+  /**
+   * Quantum per group value, in the unit below; its ratio between groups is their share. Default (schedlab's
+   * choice; the paper leaves it to the operator): 1 task, or 4,000 tokens, about one typical request (input plus
+   * maximum output), so a turn usually serves one task and DRR stays O(1) per task.
+   */
   readonly quanta: GroupWeights;
   /** `tasks`: every task costs 1. `tokens`: a task costs the tokens it is known to need (input + max output). */
   readonly unit: "tasks" | "tokens";
@@ -39,6 +44,15 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
     super(context);
   }
 
+  /** A group's deficit (0 for a group never seen or forgotten): for reports and tests. */
+  deficitOf(group: string): number {
+    return this.groupNamed(group)?.deficit ?? 0;
+  }
+
+  /**
+   * The current turn's group while it has credit and something eligible; otherwise the group the next turns reach
+   * first: the fewest turns until out of debt, then turn order. O(groups passed over).
+   */
   select(eligible: (task: T) => boolean): T | undefined {
     const turn = this.turn;
     if (turn === undefined) return undefined;
@@ -46,20 +60,21 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
       const candidate = turn.tasks.select(eligible);
       if (candidate !== undefined) return candidate;
     }
-    // The next turns in order: the first eligible group out of debt once its quantum is added goes next.
     let fewestTurns = Infinity;
     let chosen: T | undefined;
-    for (const group of this.ring.from(this.turnStarted ? (turn.next as DrrGroup<T>) : turn)) {
+    let group = this.firstToVisit(turn);
+    for (let step = 0; step < this.ring.size; step += 1) {
       const candidate = group.tasks.select(eligible);
-      if (candidate === undefined) continue;
-      const turns = this.turnsUntilServed(group);
-      if (turns === 1) return candidate;
-      if (turns < fewestTurns) {
-        fewestTurns = turns;
-        chosen = candidate;
+      if (candidate !== undefined) {
+        const turns = turnsUntilServed(group);
+        if (turns === 1) return candidate;
+        if (turns < fewestTurns) {
+          fewestTurns = turns;
+          chosen = candidate;
+        }
       }
+      group = group.next as DrrGroup<T>;
     }
-    // Every eligible group is in debt: the one that gets out of it in the fewest rounds goes next.
     return chosen;
   }
 
@@ -67,6 +82,7 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
     return new DrrGroup<T>(name, weightOf(this.options.quanta, name));
   }
 
+  /** A group joins at the end of the current round. */
   protected activated(group: DrrGroup<T>): void {
     this.ring.insertBefore(group, this.turn);
     if (this.turn === undefined) {
@@ -75,23 +91,37 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
     }
   }
 
-  /** Replays the turns `select` walked through to reach `group`, then charges the task's cost. */
+  /**
+   * Applies the turns `select` looked ahead through, in one pass rather than round by round: the served group
+   * needed `turns` turns; each group passed in debt got a quantum per turn it was passed (`turns` if it comes
+   * before the served group in turn order, one fewer after it), until out of debt. A group with credit that was
+   * passed had nothing eligible: it gets nothing, so it banks nothing while blocked.
+   */
   protected served(group: DrrGroup<T>, task: T): void {
-    if (!(this.turn === group && this.turnStarted && group.deficit > 0)) {
-      let visiting = this.turnStarted ? ((this.turn as DrrGroup<T>).next as DrrGroup<T>) : (this.turn as DrrGroup<T>);
-      // Groups in debt that are passed get their quantum (that was their turn); groups passed for having nothing
-      // eligible get nothing. Bounded: every full round brings every group in debt one quantum closer.
-      for (;;) {
-        const outOfDebt = visiting.deficit + visiting.weight > 0;
-        if (visiting === group && outOfDebt) break;
-        if (!outOfDebt) visiting.deficit += visiting.weight;
+    const turn = this.turn as DrrGroup<T>;
+    if (!(turn === group && this.turnStarted && group.deficit > 0)) {
+      if (this.turnStarted) this.endTurn(turn);
+      const turns = turnsUntilServed(group);
+      let visiting = this.firstToVisit(turn);
+      let passes = turns;
+      for (let step = 0; step < this.ring.size && (turns > 1 || visiting !== group); step += 1) {
+        if (visiting === group) passes = turns - 1;
+        else visiting.deficit += Math.min(passes, turnsUntilServed(visiting) - 1) * visiting.weight;
         visiting = visiting.next as DrrGroup<T>;
       }
-      group.deficit += group.weight;
+      group.deficit += turns * group.weight;
       this.turn = group;
       this.turnStarted = true;
     }
     group.deficit -= this.costOf(task);
+  }
+
+  /**
+   * A turn that ends with credit left ended because the group had nothing more it could run: the credit goes, as
+   * an emptied group's does. Kept, a group blocked now and then would bank most of a quantum per turn and burst.
+   */
+  protected endTurn(group: DrrGroup<T>): void {
+    group.deficit = Math.min(group.deficit, 0);
   }
 
   protected emptied(group: DrrGroup<T>): void {
@@ -107,13 +137,19 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
     return this.turn === undefined ? [] : [...this.ring.from(this.turn)];
   }
 
-  private turnsUntilServed(group: DrrGroup<T>): number {
-    return group.deficit + group.weight > 0 ? 1 : Math.floor(-group.deficit / group.weight) + 1;
+  /** The turn after the current one: the next group once the current turn has started, else the current one. */
+  private firstToVisit(turn: DrrGroup<T>): DrrGroup<T> {
+    return this.turnStarted ? (turn.next as DrrGroup<T>) : turn;
   }
 
   private costOf(task: T): number {
     return this.options.unit === "tokens" ? this.context.costTokens(task) : 1;
   }
+}
+
+/** Turns until the group is served: 1 when a quantum takes it out of debt, else one more per quantum it owes. */
+function turnsUntilServed<T extends Queueable>(group: DrrGroup<T>): number {
+  return group.deficit + group.weight > 0 ? 1 : Math.floor(-group.deficit / group.weight) + 1;
 }
 
 export const drrKind = defineQueueKind({

@@ -10,6 +10,11 @@ import type { QueueContext } from "./queue-context.ts";
 
 /** Idle groups kept before a sweep: bounds memory when groups come and go (group_by job). */
 const MAX_IDLE_GROUPS = 64;
+/**
+ * Idle groups kept at most even while their state still matters (a group served ahead of its peers): past it the
+ * oldest are forgotten anyway, and one that comes back starts as a new group, gaining at most its last charge.
+ */
+const MAX_KEPT_IDLE_GROUPS = 4096;
 
 export class QueueGroup<T extends Queueable> {
   /** Position in a GroupHeap, for subclasses that keep one; −1 when not in it. */
@@ -29,7 +34,10 @@ export abstract class GroupedQueue<T extends Queueable, G extends QueueGroup<T>>
   protected readonly groups = new Map<string, G>();
   private count = 0;
   private activations = 0;
-  private idleGroups = 0;
+  /** Groups with no task whose state is kept, oldest first: a sweep visits these, never the active ones. */
+  private readonly idleGroups = new Set<G>();
+  /** A sweep runs when more groups than this are idle; it doubles past the groups a sweep had to keep. */
+  private sweepAbove = MAX_IDLE_GROUPS;
 
   constructor(protected readonly context: QueueContext<T>) {}
 
@@ -44,7 +52,7 @@ export abstract class GroupedQueue<T extends Queueable, G extends QueueGroup<T>>
       group = this.createGroup(name);
       this.groups.set(name, group);
     } else if (group.tasks.size === 0) {
-      this.idleGroups -= 1;
+      this.idleGroups.delete(group);
     }
     const activating = group.tasks.size === 0;
     group.tasks.enqueue(task);
@@ -108,13 +116,22 @@ export abstract class GroupedQueue<T extends Queueable, G extends QueueGroup<T>>
 
   private leave(group: G): void {
     this.emptied(group);
-    this.idleGroups += 1;
-    if (this.idleGroups <= MAX_IDLE_GROUPS) return;
-    for (const [name, candidate] of this.groups) {
-      if (candidate.tasks.size > 0 || !this.canForget(candidate)) continue;
-      this.groups.delete(name);
-      this.idleGroups -= 1;
+    this.idleGroups.add(group);
+    if (this.idleGroups.size > this.sweepAbove) this.sweep();
+  }
+
+  /**
+   * Forgets the idle groups whose state no longer matters, and the oldest beyond MAX_KEPT_IDLE_GROUPS. It visits
+   * idle groups only, and the next sweep waits until twice as many are idle as this one kept, so a leave costs
+   * O(1) amortised however many groups are active (group_by job at a large backlog) or must be kept.
+   */
+  private sweep(): void {
+    for (const group of this.idleGroups) {
+      if (!this.canForget(group) && this.idleGroups.size <= MAX_KEPT_IDLE_GROUPS) continue;
+      this.idleGroups.delete(group);
+      this.groups.delete(group.name);
     }
+    this.sweepAbove = Math.max(MAX_IDLE_GROUPS, 2 * this.idleGroups.size);
   }
 }
 

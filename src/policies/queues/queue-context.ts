@@ -29,5 +29,6 @@ export interface GroupWeights {
 }
 
 export function weightOf(weights: GroupWeights, group: string): number {
-  return weights.byGroup[group] ?? weights.defaultWeight;
+  // hasOwn: a group named "constructor" or "toString" must not find Object.prototype's members.
+  return Object.hasOwn(weights.byGroup, group) ? (weights.byGroup[group] as number) : weights.defaultWeight;
 }

@@ -14,8 +14,8 @@ class RoundRobinGroup<T extends Queueable> extends QueueGroup<T> implements Ring
 
 export class RoundRobinQueue<T extends Queueable> extends GroupedQueue<T, RoundRobinGroup<T>> {
   private readonly ring = new Ring<RoundRobinGroup<T>>();
-  /** The group whose turn it is. */
-  private turn: RoundRobinGroup<T> | undefined;
+  /** The group whose turn it is (protected for the planted bugs of the tests). */
+  protected turn: RoundRobinGroup<T> | undefined;
 
   constructor(context: QueueContext<T>) {
     super(context);
@@ -23,10 +23,11 @@ export class RoundRobinQueue<T extends Queueable> extends GroupedQueue<T, RoundR
 
   /** O(groups passed over): each group with nothing eligible costs one check. */
   select(eligible: (task: T) => boolean): T | undefined {
-    if (this.turn === undefined) return undefined;
-    for (const group of this.ring.from(this.turn)) {
-      const candidate = group.tasks.select(eligible);
+    let group = this.turn;
+    for (let step = 0; step < this.ring.size; step += 1) {
+      const candidate = (group as RoundRobinGroup<T>).tasks.select(eligible);
       if (candidate !== undefined) return candidate;
+      group = (group as RoundRobinGroup<T>).next;
     }
     return undefined;
   }
@@ -41,6 +42,7 @@ export class RoundRobinQueue<T extends Queueable> extends GroupedQueue<T, RoundR
     this.turn ??= group;
   }
 
+  /** The turn moves past the served group; a group passed over for having nothing eligible keeps its place. */
   protected served(group: RoundRobinGroup<T>): void {
     this.turn = group.next;
   }

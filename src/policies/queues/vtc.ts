@@ -1,8 +1,9 @@
 // Virtual token counter (Sheng et al., "Fairness in Serving LLMs", OSDI 2024; REFERENCE §7): one counter per
 // group of the service it has received, input tokens × w_in charged when a task is admitted and output tokens
 // × w_out as requests report them, each divided by the group's weight. The eligible group with the smallest
-// counter goes next. A group that becomes active is lifted to the smallest counter among active groups, so
-// time spent idle is not banked as credit: without the lift, a returning group would monopolise.
+// counter goes next. A group that becomes active is lifted to the smallest counter among active groups (or, with
+// none active, to the counter of the group that left last), so time spent idle is not banked as credit: without
+// the lift, a returning group would monopolise.
 
 import { z } from "zod";
 import type { Queueable, ServiceUsage } from "../ready-queue.ts";
@@ -27,6 +28,9 @@ function leastServed<T extends Queueable>(a: VtcGroup<T>, b: VtcGroup<T>): boole
 }
 
 export class VtcQueue<T extends Queueable> extends HeapOrderedQueue<T, VtcGroup<T>> {
+  /** The group that most recently stopped being active: sets the lift while no group is active. */
+  private lastLeft: VtcGroup<T> | undefined;
+
   constructor(
     private readonly options: VtcOptions,
     context: QueueContext<T>,
@@ -52,8 +56,7 @@ export class VtcQueue<T extends Queueable> extends HeapOrderedQueue<T, VtcGroup<
   }
 
   protected activated(group: VtcGroup<T>): void {
-    const least = this.heap.peek();
-    if (least !== undefined) group.counter = Math.max(group.counter, least.counter);
+    group.counter = Math.max(group.counter, this.floor());
     this.heap.push(group);
   }
 
@@ -62,10 +65,24 @@ export class VtcQueue<T extends Queueable> extends HeapOrderedQueue<T, VtcGroup<
     this.heap.update(group);
   }
 
+  protected override emptied(group: VtcGroup<T>): void {
+    super.emptied(group);
+    this.lastLeft = group;
+  }
+
   /** Forgetting a group that is ahead would let it come back at the lift level, below what it received. */
   protected override canForget(group: VtcGroup<T>): boolean {
-    const least = this.heap.peek();
-    return least === undefined || group.counter <= least.counter;
+    return group.counter <= this.floor();
+  }
+
+  /**
+   * The counter a group becoming active is lifted to: the smallest among active groups or, when none is active,
+   * the counter of the group that left last (Algorithm 2 of the paper, as we read it; its artifact code has no
+   * such case), so a group arriving while all
+   * are idle cannot build a lead over groups that come back later. It never decreases.
+   */
+  private floor(): number {
+    return this.heap.peek()?.counter ?? this.lastLeft?.counter ?? 0;
   }
 }
 

@@ -16,7 +16,7 @@ export interface WfqOptions {
   readonly cost: "tasks" | "tokens";
 }
 
-class WfqGroup<T extends Queueable> extends QueueGroup<T> {
+export class WfqGroup<T extends Queueable> extends QueueGroup<T> {
   finish = 0;
 }
 
