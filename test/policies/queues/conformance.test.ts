@@ -17,6 +17,8 @@ interface Profile {
   readonly workConserving: boolean;
   /** Tasks of one group with one demand leave in the order they came. */
   readonly fifoWithinGroup: boolean;
+  /** A yielded task queues again at the place its first arrival gave it, not behind later arrivals. */
+  readonly yieldKeepsPlace?: boolean;
 }
 
 /** Every registered kind must have a line here: a kind the suite does not run is a kind nobody checked. */
@@ -30,7 +32,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   bounded_borrow: { options: { weights: { a: 2, b: 1 }, capacity: 4 }, workConserving: false, fifoWithinGroup: true },
   mlfq: { options: { quantum_base: 300, boost_period_ms: 20_000, demote_above_per_second: 1, rate_window_ms: 5000 }, workConserving: true, fifoWithinGroup: false },
   las: { options: { thresholds: [200, 800, 3000], starvation_ms: 15_000 }, workConserving: true, fifoWithinGroup: false },
-  priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true },
+  priority: { options: { priorities: { a: 3, b: 2 }, aging_per_second: 0.01 }, workConserving: true, fifoWithinGroup: true, yieldKeepsPlace: true },
 };
 
 const GROUPS = ["a", "b", "c", "d"] as const;
@@ -150,6 +152,8 @@ function play(make: (clock: ManualClock) => ReadyQueue<QTask>, profile: Profile,
         if (task === undefined || queue.shouldYield?.(task) !== true) break;
         release(task);
         enqueue(task);
+        // Ids follow first arrival, so sorting puts the yielded task back at its place in the model's FIFO.
+        if (profile.yieldKeepsPlace === true) enqueuedOrder.get(streamOf(task))?.sort((x, y) => x - y);
         break;
       }
       case "tick":
