@@ -1027,34 +1027,37 @@ const plannedJobArbitrary: fc.Arbitrary<PlannedJob> = fc.record({
   tasks: fc.integer({ min: 1, max: 5 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, index) => plannedTaskArbitrary(index)))),
 });
 
-const planArbitrary: fc.Arbitrary<Plan> = fc.record({
-  design: fc.constantFrom(...ADMISSION_DESIGNS),
-  limits: fc.record({
-    global: fc.integer({ min: 1, max: 4 }),
-    "provider:a": fc.integer({ min: 1, max: 3 }),
-    "provider:b": fc.integer({ min: 1, max: 3 }),
-  }),
-  reapAfterMs: fc.option(fc.constantFrom(80, 150), { nil: undefined }),
-  jobs: fc.array(plannedJobArbitrary, { minLength: 1, maxLength: 5 }),
-  workers: fc.array(
-    fc.record({
-      outcome: fc.constantFrom<WorkerOutcome>("success", "success", "error", "salvage", "spawn_failure", "stall"),
-      spawnMs: fc.integer({ min: 0, max: 30 }),
-      workMs: fc.integer({ min: 0, max: 120 }),
-      stopMs: fc.integer({ min: 0, max: 30 }),
-      reportsAfterStop: fc.boolean(),
+/** Built inside each test, not while the file loads: a broken ADMISSION_DESIGNS then fails a test instead of the file (Stryker). */
+function planArbitrary(): fc.Arbitrary<Plan> {
+  return fc.record({
+    design: fc.constantFrom(...ADMISSION_DESIGNS),
+    limits: fc.record({
+      global: fc.integer({ min: 1, max: 4 }),
+      "provider:a": fc.integer({ min: 1, max: 3 }),
+      "provider:b": fc.integer({ min: 1, max: 3 }),
     }),
-    { minLength: 1, maxLength: 12 },
-  ),
-  wanted: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
-  cancels: fc.array(fc.record({ job: fc.nat({ max: 4 }), atMs: fc.integer({ min: 0, max: 400 }) }), { maxLength: 3 }),
-  askAnswers: fc.array(fc.record({ resume: fc.boolean(), afterMs: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 4 }),
-  shutdown: fc.option(fc.record({ mode: fc.constantFrom<"cancel" | "drain">("cancel", "drain"), atMs: fc.integer({ min: 0, max: 400 }) }), {
-    nil: undefined,
-  }),
-  outsideHold: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), forMs: fc.integer({ min: 1, max: 600 }) }), { nil: undefined }),
-  yieldAnswers: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
-});
+    reapAfterMs: fc.option(fc.constantFrom(80, 150), { nil: undefined }),
+    jobs: fc.array(plannedJobArbitrary, { minLength: 1, maxLength: 5 }),
+    workers: fc.array(
+      fc.record({
+        outcome: fc.constantFrom<WorkerOutcome>("success", "success", "error", "salvage", "spawn_failure", "stall"),
+        spawnMs: fc.integer({ min: 0, max: 30 }),
+        workMs: fc.integer({ min: 0, max: 120 }),
+        stopMs: fc.integer({ min: 0, max: 30 }),
+        reportsAfterStop: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 12 },
+    ),
+    wanted: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+    cancels: fc.array(fc.record({ job: fc.nat({ max: 4 }), atMs: fc.integer({ min: 0, max: 400 }) }), { maxLength: 3 }),
+    askAnswers: fc.array(fc.record({ resume: fc.boolean(), afterMs: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 4 }),
+    shutdown: fc.option(fc.record({ mode: fc.constantFrom<"cancel" | "drain">("cancel", "drain"), atMs: fc.integer({ min: 0, max: 400 }) }), {
+      nil: undefined,
+    }),
+    outsideHold: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), forMs: fc.integer({ min: 1, max: 600 }) }), { nil: undefined }),
+    yieldAnswers: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+  });
+}
 
 /** Yields at most this often per task, so that every plan ends. */
 const YIELDS_PER_TASK = 2;
@@ -1415,10 +1418,10 @@ function runPlan(plan: Plan, variant: Variant = "correct"): PlanRun {
 describe("DagScheduler property: random DAG jobs under random worker behaviour", () => {
   it("releases every lease exactly once, never exceeds a limit, holds nothing at the end, finishes every job and task once", () => {
     fc.assert(
-      fc.property(planArbitrary, (plan) => {
+      fc.property(planArbitrary(), (plan) => {
         expect(runPlan(plan).problems).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 20_240_600 },
     );
   });
 
@@ -1426,7 +1429,7 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
     const reasons = new Set<ReleaseReason>();
     const types = new Set<SchedulerEvent["type"]>();
     fc.assert(
-      fc.property(planArbitrary, (plan) => {
+      fc.property(planArbitrary(), (plan) => {
         const run = runPlan(plan);
         for (const event of run.events) types.add(event.type);
         for (const event of eventsOf(run.events, "lease_released")) reasons.add(event.reason);
@@ -1451,7 +1454,7 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
 
   it("fails when a yield releases the lease but loses the task (planted bug)", () => {
     const result = fc.check(
-      fc.property(planArbitrary, (plan) => runPlan(plan, "yield_loses_task").problems.length === 0),
+      fc.property(planArbitrary(), (plan) => runPlan(plan, "yield_loses_task").problems.length === 0),
       { numRuns: 300, seed: 20_240_602 },
     );
     expect(result.failed).toBe(true);
@@ -1459,8 +1462,8 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
 
   it("fails when the ledger says released but keeps the capacity (planted bug)", () => {
     const result = fc.check(
-      fc.property(planArbitrary, (plan) => runPlan(plan, "leaky_ledger").problems.length === 0),
-      { numRuns: 100, endOnFailure: true },
+      fc.property(planArbitrary(), (plan) => runPlan(plan, "leaky_ledger").problems.length === 0),
+      { numRuns: 100, endOnFailure: true, seed: 20_240_603 },
     );
     expect(result.failed).toBe(true);
   });
@@ -1468,8 +1471,8 @@ describe("DagScheduler property: random DAG jobs under random worker behaviour",
   it("fails when the orchestrator reports succeeded twice for one worker (planted bug)", () => {
     // Caught by the scheduler's own protocol assertion (the task is no longer running): a throw fails the property too.
     const result = fc.check(
-      fc.property(planArbitrary, (plan) => runPlan(plan, "double_success").problems.length === 0),
-      { numRuns: 100, endOnFailure: true },
+      fc.property(planArbitrary(), (plan) => runPlan(plan, "double_success").problems.length === 0),
+      { numRuns: 100, endOnFailure: true, seed: 20_240_604 },
     );
     expect(result.failed).toBe(true);
   });

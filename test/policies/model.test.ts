@@ -175,7 +175,7 @@ class GenerationBlindLedger extends LeaseLedger {
 
 describe("LeaseLedger against its model", () => {
   it("agrees on every admission, count and release result", () => {
-    fc.assert(ledgerMatchesModel((limits) => new LeaseLedger(limits, clock)), { numRuns: 300 });
+    fc.assert(ledgerMatchesModel((limits) => new LeaseLedger(limits, clock)), { numRuns: 300, seed: 4 });
   });
 
   it.each([
@@ -191,8 +191,16 @@ describe("LeaseLedger against its model", () => {
 
 /** Enough distinct resources that empty groups pile up past the FIFO's sweep threshold (64). */
 const RESOURCE_COUNT = 300;
-const queueLedger = new LeaseLedger(Object.fromEntries(Array.from({ length: RESOURCE_COUNT }, (_, index) => [`r${index}`, 1])), clock);
-const DEMANDS = Array.from({ length: RESOURCE_COUNT }, (_, index) => queueLedger.demand({ [`r${index}`]: 1 }));
+let queueDemands: readonly Demand[] | undefined;
+
+/** One demand per resource, made on first use inside a test: no ledger code runs while the file loads (Stryker counts that as static). */
+function demandOf(group: number): Demand {
+  if (queueDemands === undefined) {
+    const queueLedger = new LeaseLedger(Object.fromEntries(Array.from({ length: RESOURCE_COUNT }, (_, index) => [`r${index}`, 1])), clock);
+    queueDemands = Array.from({ length: RESOURCE_COUNT }, (_, index) => queueLedger.demand({ [`r${index}`]: 1 }));
+  }
+  return queueDemands[group] as Demand;
+}
 
 interface QueuedTask {
   readonly id: number;
@@ -220,7 +228,7 @@ class Enqueue implements QueueCommand {
     return true;
   }
   run(model: QueueModel, real: ReadyQueue<QueuedTask>): void {
-    const task = { id: model.known.length + 1, demand: DEMANDS[this.group] as Demand, group: this.group };
+    const task = { id: model.known.length + 1, demand: demandOf(this.group), group: this.group };
     model.known.push(task);
     model.queued.push(task);
     real.enqueue(task);
@@ -364,7 +372,7 @@ describe.each(QUEUES)("%s against its model", (_name, makeQueue) => {
       const groups = (real as unknown as { groups?: Map<string, unknown> }).groups;
       if (groups !== undefined && groups.size < new Set(model.known.map((task) => task.group)).size) sweptRuns += 1;
     };
-    fc.assert(queueMatchesModel(makeQueue, sweepsSeen), { numRuns: 200 });
+    fc.assert(queueMatchesModel(makeQueue, sweepsSeen), { numRuns: 200, seed: 6 });
     if (makeQueue() instanceof FifoQueue) expect(sweptRuns).toBeGreaterThan(10);
   });
 });

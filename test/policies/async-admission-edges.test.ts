@@ -1,0 +1,123 @@
+// AsyncAdmission edges a mutation run found unpinned: what a fair queue reads of a waiter (and its defaults),
+// the job numbers of calls without a job, the feedback the queue gets, and the messages a caller reads.
+
+import { describe, expect, it } from "vitest";
+import { AdmissionClosedError, type AdmissionWaiter, AsyncAdmission } from "../../src/policies/async-admission.ts";
+import type { Clock } from "../../src/policies/clock.ts";
+import { type Lease, LeaseLedger } from "../../src/policies/lease-ledger.ts";
+import { FifoQueue } from "../../src/policies/queues/fifo.ts";
+import type { ServiceUsage } from "../../src/policies/ready-queue.ts";
+
+const clock: Clock = { now: () => 5 };
+
+/** A FIFO that writes down every waiter it is given and every piece of feedback. */
+class ListeningQueue extends FifoQueue<AdmissionWaiter> {
+  readonly seen: AdmissionWaiter[] = [];
+  readonly heard: string[] = [];
+  override enqueue(waiter: AdmissionWaiter): void {
+    this.seen.push(waiter);
+    super.enqueue(waiter);
+  }
+  charge(waiter: AdmissionWaiter, usage: ServiceUsage): void {
+    this.heard.push(`charge ${waiter.id} ${usage.inputTokens}/${usage.outputTokens}`);
+  }
+  released(waiter: AdmissionWaiter): void {
+    this.heard.push(`released ${waiter.id}`);
+  }
+}
+
+function setup(limits: Record<string, number> = { slot: 1 }) {
+  const queue = new ListeningQueue();
+  const ledger = new LeaseLedger(limits, clock);
+  return { queue, ledger, admission: new AsyncAdmission(ledger, queue) };
+}
+
+describe("AsyncAdmission: what a queue reads of a waiter", () => {
+  it("reads the acquire options through waiterContext, with their defaults when not given", async () => {
+    const { queue, admission } = setup({ slot: 3 });
+    const context = AsyncAdmission.waiterContext(clock);
+    await admission.acquire({ slot: 1 });
+    await admission.acquire({ slot: 1 });
+    await admission.acquire({ slot: 1 }, { task: 4, group: "tenant-a", job: 12, lane: "interactive", costTokens: 300 });
+    const [plain, next, given] = queue.seen as [AdmissionWaiter, AdmissionWaiter, AdmissionWaiter];
+    expect([context.group(given), context.job(given), context.lane(given), context.costTokens(given), context.inputTokens(given)]).toEqual(["tenant-a", 12, "interactive", 300, 300]);
+    expect(given.id).toBe(4);
+    // No options: task 0, group "", lane "batch", cost 1, and a job of its own, numbered −1, −2, … per call.
+    expect([plain.id, context.group(plain), context.lane(plain), context.costTokens(plain)]).toEqual([0, "", "batch", 1]);
+    expect([context.job(plain), context.job(next)]).toEqual([-1, -2]);
+    expect(context.clock).toBe(clock);
+  });
+
+  it("withLimits builds its own ledger with those limits", async () => {
+    const admission = AsyncAdmission.withLimits({ slot: 2 }, clock);
+    expect(admission.ledger.capacities()).toEqual({ slot: 2 });
+    const lease = await admission.acquire({ slot: 2 });
+    expect(lease.acquiredAtMs).toBe(5);
+    expect(admission.release(lease, "success")).toBe("released");
+  });
+});
+
+describe("AsyncAdmission: what it tells its queue", () => {
+  it("forwards service for a granted lease only, and each release once", async () => {
+    const { queue, admission } = setup();
+    const lease = await admission.acquire({ slot: 1 }, { task: 1 });
+    admission.charge(lease, { inputTokens: 10, outputTokens: 20, providerMs: 30 });
+    expect(admission.release(lease, "success")).toBe("released");
+    expect(admission.release(lease, "success")).toBe("duplicate");
+    admission.charge(lease, { inputTokens: 1, outputTokens: 1, providerMs: 1 });
+    expect(queue.heard).toEqual(["charge 1 10/20", "released 1"]);
+  });
+
+  it("a duplicate release admits nobody new and returns its result", async () => {
+    const { ledger, admission } = setup();
+    const first = await admission.acquire({ slot: 1 }, { task: 1 });
+    admission.release(first, "success");
+    const second = await admission.acquire({ slot: 1 }, { task: 2 });
+    let thirdGranted = false;
+    void admission.acquire({ slot: 1 }, { task: 3 }).then(() => (thirdGranted = true));
+    expect(admission.release(first, "success")).toBe("duplicate");
+    await Promise.resolve();
+    expect(thirdGranted).toBe(false);
+    expect(admission.waiting).toBe(1);
+    expect(ledger.heldAmount("slot")).toBe(1);
+    admission.release(second, "success");
+    await Promise.resolve();
+    expect(thirdGranted).toBe(true);
+  });
+
+  it("releases a lease of another ledger as unknown, changing nothing", async () => {
+    const { admission, ledger } = setup();
+    const other = new LeaseLedger({ slot: 1 }, clock);
+    const foreign = other.tryAcquire(other.demand({ slot: 1 }), 1) as Lease;
+    expect(admission.release(foreign, "success")).toBe("unknown");
+    expect(ledger.heldAmount("slot")).toBe(0);
+  });
+});
+
+describe("AsyncAdmission: what a caller reads", () => {
+  it("a demand above a limit is refused up front, naming the amount, the resource and the limit", async () => {
+    const { admission } = setup({ slot: 1, other: 4 });
+    await expect(admission.acquire({ other: 1, slot: 3 })).rejects.toThrow(new RangeError("the request needs 3 of slot but its limit is 1: it could never be granted"));
+    expect(admission.waiting).toBe(0);
+  });
+
+  it("refusals after shutdown are AdmissionClosedErrors by name; shutting down twice is harmless", async () => {
+    const { admission } = setup();
+    const held = await admission.acquire({ slot: 1 });
+    const waiting = admission.acquire({ slot: 1 });
+    admission.shutdown();
+    admission.shutdown();
+    await expect(waiting).rejects.toMatchObject({ name: "AdmissionClosedError", message: "the admission was shut down while this caller waited" });
+    await expect(admission.acquire({ slot: 1 })).rejects.toThrow(new AdmissionClosedError("the admission was shut down"));
+    expect(admission.release(held, "success")).toBe("released");
+  });
+
+  it("an abort after the grant changes nothing: the lease is the caller's", async () => {
+    const { admission, ledger } = setup();
+    const controller = new AbortController();
+    const lease = await admission.acquire({ slot: 1 }, { signal: controller.signal });
+    controller.abort();
+    expect(ledger.heldAmount("slot")).toBe(1);
+    expect(admission.release(lease, "cancel")).toBe("released");
+  });
+});
