@@ -14,6 +14,13 @@ import type { QueueContext } from "./queue-context.ts";
 const MAX_EMPTY_LISTS = 64;
 /** A list is rebuilt when it holds more than twice its live entries plus this: stale entries stay bounded. */
 const STALE_ENTRIES_SLACK = 32;
+/**
+ * Job and task records kept for reuse once forgotten. Each task otherwise allocates two records that live as long
+ * as it waits; at a million queued tasks they all survive into the old generation, and the collector's work, not
+ * the queue's, set the cost per task (bench/queues.ts). A stale reference to a reused record stays harmless: level
+ * lists and the starvation guard check the record's stamp and due time, the select cache checks the task.
+ */
+const MAX_POOLED_RECORDS = 4096;
 
 /** One queued (or running) task. Its entry in a level list is live while the entry's stamp equals `stamp`. */
 class TaskRecord<T> {
@@ -30,8 +37,8 @@ class TaskRecord<T> {
   /** When the starvation guard next looks at the task; its entry in the guard's queue is live while they match. */
   guardDueMs = Infinity;
   constructor(
-    readonly task: T,
-    readonly job: JobRecord<T>,
+    public task: T,
+    public job: JobRecord<T>,
   ) {}
 }
 
@@ -78,12 +85,22 @@ export class JobRecord<T> {
   onlyRecord: TaskRecord<T> | undefined = undefined;
   recordByTask: Map<T, TaskRecord<T>> | undefined = undefined;
   constructor(
-    readonly id: number,
+    public id: number,
     /** Where the boost and the starvation guard put the job back: its lane's first level (MLFQ) or 0 (LAS). */
-    readonly topLevel: number,
+    public topLevel: number,
     level: number,
   ) {
     this.level = level;
+  }
+
+  /** Makes a forgotten record a new job's (see MAX_POOLED_RECORDS). Nothing of it is queued or running. */
+  reuse(id: number, topLevel: number, level: number): void {
+    this.id = id;
+    this.topLevel = topLevel;
+    this.level = level;
+    this.service = 0;
+    this.finished = false;
+    this.boostEpoch = 0;
   }
 }
 
@@ -106,6 +123,8 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   private lastJob: JobRecord<T> | undefined = undefined;
   private lastSelected: TaskRecord<T> | undefined = undefined;
   private trackedRecords = 0;
+  private readonly spareJobs: JobRecord<T>[] = [];
+  private readonly spareRecords: TaskRecord<T>[] = [];
   private readonly levels: Level<T>[];
   /** Jobs below their top level: the only ones a boost has to move. */
   private readonly displaced = new Set<JobRecord<T>>();
@@ -154,14 +173,22 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     let job = this.jobOf(id);
     if (job === undefined) {
       const topLevel = this.topLevelOf(task);
-      job = new JobRecord<T>(id, topLevel, this.initialLevel(task, topLevel));
+      const level = this.initialLevel(task, topLevel);
+      job = this.spareJobs.pop();
+      if (job === undefined) job = new JobRecord<T>(id, topLevel, level);
+      else job.reuse(id, topLevel, level);
       this.jobs.set(id, job);
       this.lastJob = job;
       if (job.level !== topLevel) this.displaced.add(job);
     }
     let record = this.recordIn(job, task);
     if (record === undefined) {
-      record = new TaskRecord<T>(task, job);
+      record = this.spareRecords.pop();
+      if (record === undefined) record = new TaskRecord<T>(task, job);
+      else {
+        record.task = task;
+        record.job = job;
+      }
       this.track(job, record);
     }
     assert(record.stamp < 0, "a task was enqueued twice");
@@ -363,6 +390,8 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     const job = record.job;
     if (job.recordByTask !== undefined) job.recordByTask.delete(record.task);
     else job.onlyRecord = undefined;
+    // Nothing to reset: stamp is −1 and running 0 here, enqueue sets guardDueMs and commit sets committedLevel.
+    if (this.spareRecords.length < MAX_POOLED_RECORDS) this.spareRecords.push(record);
   }
 
   private forgetIfDone(job: JobRecord<T>): void {
@@ -371,6 +400,9 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     this.jobs.delete(job.id);
     if (this.lastJob === job) this.lastJob = undefined;
     this.displaced.delete(job);
+    if (job.recordByTask !== undefined && job.recordByTask.size > 0) return;
+    job.recordByTask = undefined;
+    if (this.spareJobs.length < MAX_POOLED_RECORDS) this.spareJobs.push(job);
   }
 
   /** Takes a queued record out of its level and its job's list of queued tasks. */
