@@ -129,6 +129,15 @@ export class AsyncAdmission {
     return result;
   }
 
+  /**
+   * Changes what may be held of a resource from now on (LeaseLedger.setLimit), e.g. from an AIMD controller, and
+   * admits waiters a raise made room for. A lower limit takes no lease back.
+   */
+  setLimit(resource: string, limit: number): void {
+    this.ledger.setLimit(resource, limit);
+    this.core.dispatch(this.admitted);
+  }
+
   /** Service a granted lease's holder received (a request finished): for queues that order by service (vtc, mlfq, las). */
   charge(lease: Lease, usage: ServiceUsage): void {
     const waiter = this.granted.get(lease.id);
@@ -175,7 +184,7 @@ export class AsyncAdmission {
   private assertGrantable(demand: Demand): void {
     const resource = this.ledger.overLimit(demand);
     if (resource === undefined) return;
-    const limit = this.ledger.limitOf(resource);
+    const limit = this.ledger.capacityOf(resource);
     throw new RangeError(`the request needs ${demand.vector[resource]} of ${resource} but its limit is ${limit}: it could never be granted`);
   }
 

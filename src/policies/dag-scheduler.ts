@@ -410,6 +410,15 @@ export class DagScheduler<P> {
     if (mode === "cancel") for (const job of [...this.jobs.values()]) this.cancelJob(job.id, "shutdown");
   }
 
+  /**
+   * Changes what may be held of a resource from now on (LeaseLedger.setLimit), e.g. an AIMD controller's
+   * provider concurrency, and admits at once what a raise made room for. A lower limit takes no lease back.
+   */
+  setLimit(resource: string, limit: number): void {
+    this.ledger.setLimit(resource, limit);
+    this.dispatch();
+  }
+
   // ---- admission ----
 
   private dispatch(): void {
@@ -664,7 +673,7 @@ export class DagScheduler<P> {
         type: "deadlock_detected",
         jobs: [task.job.id],
         tasks: [task.id],
-        reason: `task ${task.id} needs more ${impossible} than its limit of ${this.ledger.limitOf(impossible)}`,
+        reason: `task ${task.id} needs more ${impossible} than its limit of ${this.ledger.capacityOf(impossible)}`,
       });
       task.job.outcome ??= "failed";
       this.settle(task, "failed");

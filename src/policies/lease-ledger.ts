@@ -77,7 +77,10 @@ export class InvalidAmountError extends Error {
 export class LeaseLedger {
   private readonly keys: string[];
   private readonly slotByKey = new Map<string, number>();
+  /** What may be held now: the capacity, or less while a controller (AIMD) holds it down (`setLimit`). */
   private readonly limits: Float64Array;
+  /** The limits the ledger was built with: the most a limit can ever be, and what no demand may exceed. */
+  private readonly ceilings: Float64Array;
   private readonly held: Float64Array;
   private readonly active = new Map<number, LeaseRecord>();
   private readonly demandCache = new Map<string, Demand>();
@@ -93,12 +96,14 @@ export class LeaseLedger {
   ) {
     this.keys = Object.keys(limits).sort();
     this.limits = new Float64Array(this.keys.length);
+    this.ceilings = new Float64Array(this.keys.length);
     this.held = new Float64Array(this.keys.length);
     this.keys.forEach((key, slot) => {
       const limit = limits[key] as number;
       assert(Number.isFinite(limit) && limit > 0, `limit of ${key} must be a positive finite number, got ${limit}`);
       this.slotByKey.set(key, slot);
       this.limits[slot] = limit;
+      this.ceilings[slot] = limit;
     });
   }
 
@@ -152,12 +157,15 @@ export class LeaseLedger {
     return true;
   }
 
-  /** The first resource whose limit is below what the demand asks (it can never be acquired), or undefined. */
+  /**
+   * The first resource whose capacity is below what the demand asks (it can never be acquired, whatever a
+   * controller does to the limits), or undefined.
+   */
   overLimit(demand: Demand): string | undefined {
     // Stryker disable next-line EqualityOperator: equivalent, `<=` reads one slot past the end, undefined, and every comparison with it is false.
     for (let index = 0; index < demand.slots.length; index += 1) {
       const slot = demand.slots[index] as number;
-      if ((demand.amounts[index] as number) > (this.limits[slot] as number)) return this.keys[slot];
+      if ((demand.amounts[index] as number) > (this.ceilings[slot] as number)) return this.keys[slot];
     }
     return undefined;
   }
@@ -209,19 +217,40 @@ export class LeaseLedger {
     this.currentGeneration += 1;
   }
 
+  /**
+   * Changes what may be held of a resource from now on, between 0 (exclusive) and its capacity (inclusive), e.g.
+   * an AIMD controller shrinking a provider's concurrency after a 429. Lowering it below what is held takes
+   * nothing back: leases already granted stay valid, and new ones wait until enough is released. Raising it
+   * makes room at once; whoever admits work (DagScheduler.setLimit, AsyncAdmission.setLimit) dispatches then.
+   */
+  setLimit(resource: string, limit: number): void {
+    const slot = this.slotOf(resource);
+    const ceiling = this.ceilings[slot] as number;
+    if (!(Number.isFinite(limit) && limit > 0 && limit <= ceiling)) {
+      throw new RangeError(`the limit of ${resource} must be above 0 and at most its capacity ${ceiling}, got ${limit}`);
+    }
+    this.limits[slot] = limit;
+  }
+
   heldAmount(resource: string): number {
     return this.held[this.slotOf(resource)] as number;
   }
 
+  /** What may be held now (the capacity unless `setLimit` lowered it). */
   limitOf(resource: string): number {
     return this.limits[this.slotOf(resource)] as number;
   }
 
-  /** resource key → limit, in key order. */
+  /** The most the limit can be: the limit the ledger was built with. */
+  capacityOf(resource: string): number {
+    return this.ceilings[this.slotOf(resource)] as number;
+  }
+
+  /** resource key → capacity (the limit the ledger was built with), in key order. */
   capacities(): Record<string, number> {
     const result: Record<string, number> = {};
     this.keys.forEach((key, slot) => {
-      result[key] = this.limits[slot] as number;
+      result[key] = this.ceilings[slot] as number;
     });
     return result;
   }
