@@ -3,6 +3,7 @@
 // declared with it (src/policies/scheduler-events.ts); the simulated world's are here.
 
 import type { SchedulerEvent } from "../policies/scheduler-events.ts";
+import type { CircuitState, WaitReason } from "../policies/rate-control/request.ts";
 import type { RequestStatus } from "../sim/provider.ts";
 
 export type { JobStatus, SchedulerEvent, TaskStatus } from "../policies/scheduler-events.ts";
@@ -20,6 +21,16 @@ export interface QueueDescription {
   /** Weight per group value; groups not listed weigh `default_weight`. */
   readonly weights: Readonly<Record<string, number>>;
   readonly default_weight: number;
+}
+
+/** A provider's `x-ratelimit-*` headers, measured when it admitted or refused the request. */
+export interface RateLimitFields {
+  readonly limit_requests?: number;
+  readonly remaining_requests?: number;
+  readonly reset_requests_ms?: number;
+  readonly limit_tokens?: number;
+  readonly remaining_tokens?: number;
+  readonly reset_tokens_ms?: number;
 }
 
 export type WorldEvent =
@@ -66,6 +77,32 @@ export type WorldEvent =
       readonly status: RequestStatus;
       readonly retry_after_ms?: number;
       readonly output_tokens: number;
+      /** The provider's rate-limit headers, when it has limits and answered (not down). */
+      readonly rate_limit?: RateLimitFields;
+    }
+  /** The request controller holds a worker's next request back (logged when a wait starts or its reason changes). */
+  | {
+      readonly type: "request_delayed";
+      readonly task: number;
+      readonly provider: string;
+      readonly reason: WaitReason;
+      readonly attempt: number;
+      /** For a wait on time (pacing, a block, an open circuit); absent when it waits for a request to finish. */
+      readonly until_ms?: number;
+    }
+  /** An open circuit breaker failed the request without sending it: the task fails (its failure strategy decides). */
+  | { readonly type: "request_refused"; readonly task: number; readonly provider: string; readonly reason: "circuit_open"; readonly attempt: number }
+  /** The retry budget refused a retry: the task fails. */
+  | { readonly type: "retry_denied"; readonly task: number; readonly provider: string; readonly reason: "retry_budget"; readonly attempt: number }
+  /** A controller (AIMD) changed what may be held of a resource from now on. */
+  | { readonly type: "limit_changed"; readonly resource: string; readonly limit: number; readonly reason: "aimd_decrease" | "aimd_increase" }
+  | {
+      readonly type: "circuit_state_changed";
+      readonly provider: string;
+      readonly state: CircuitState;
+      readonly reason: string;
+      /** Half-open: how many probe requests it lets through. */
+      readonly probes?: number;
     }
   /** A request in flight when its worker was stopped: it never finishes. */
   | { readonly type: "request_aborted"; readonly task: number; readonly provider: string; readonly request: number }

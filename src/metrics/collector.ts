@@ -8,6 +8,7 @@ import { type FairnessSummary, FairnessTracker } from "./fairness.ts";
 import { GroupedSample } from "./grouped-percentiles.ts";
 import { IdTable, LiveRecords } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
+import { type ProviderSummary, ProviderTracker } from "./providers.ts";
 
 export interface RunSummary {
   readonly scenario: string;
@@ -61,6 +62,8 @@ export interface RunSummary {
   readonly cost: { readonly total: number; readonly per_completed_job: Percentiles };
   /** Service, backlog, Jain's index, service lag and queue wait per tenant and per lane (docs/metrics.md, "Fairness"). */
   readonly fairness: { readonly by_tenant: FairnessSummary; readonly by_lane: FairnessSummary };
+  /** Per provider: goodput, 429s and attempts per success, wasted tokens, controller delays, circuit and AIMD figures. */
+  readonly providers: Readonly<Record<string, ProviderSummary>>;
   readonly leases: {
     readonly acquired: number;
     readonly released: number;
@@ -144,6 +147,7 @@ export class MetricsCollector implements EventSink {
   private readonly costOfJob = new Map<number, number>();
   private readonly requestCostBasis = new Map<number, { task: number; provider: string; inputTokens: number }>();
   private readonly jobCost = new Sample();
+  private readonly providerFigures = new ProviderTracker();
 
   /** `newFairnessTracker` lets tests plant bugs in the fairness figures (test/metrics/fairness.test.ts). */
   constructor(newFairnessTracker: () => FairnessTracker = () => new FairnessTracker()) {
@@ -164,6 +168,7 @@ export class MetricsCollector implements EventSink {
           this.resources.set(key, { limit, held: 0, sinceMs: timeMs, integral: 0 });
         }
         this.useQueueWeights(event.queue);
+        this.providerFigures.start(timeMs, event.capacities);
         return;
       case "job_arrived":
         this.jobCounts.arrived += 1;
@@ -187,15 +192,18 @@ export class MetricsCollector implements EventSink {
         }
         if (this.pricing) this.requestCostBasis.set(event.request, { task: event.task, provider: event.provider, inputTokens: event.input_tokens });
         this.startService(timeMs, event.task, event.request, event.input_tokens);
+        this.providerFigures.requestStarted(timeMs, event.task, event.provider, event.request, event.tokens);
         return;
       }
       case "request_finished":
         this.onRequestFinished(event.status);
         if (this.pricing) this.chargeRequest(event.request, event.status === "ok" ? event.output_tokens : undefined);
         this.finishService(timeMs, event.task, event.request, event.status === "ok", event.output_tokens);
+        this.providerFigures.requestFinished(event.provider, event.request, event.status, event.output_tokens);
         return;
       case "lease_released":
         this.onLeaseReleased(timeMs, event.lease, event.reason, event.result);
+        this.providerFigures.taskStoppedWaiting(timeMs, event.task);
         return;
       case "task_finished":
         this.taskCounts[event.status] += 1;
@@ -251,6 +259,22 @@ export class MetricsCollector implements EventSink {
         this.schedulerCounts.requests_aborted += 1;
         this.requestCostBasis.delete(event.request);
         this.requestService.delete(event.request);
+        this.providerFigures.requestAborted(event.provider, event.request);
+        return;
+      case "request_delayed":
+        this.providerFigures.requestDelayed(timeMs, event.task, event.provider);
+        return;
+      case "request_refused":
+        this.providerFigures.requestRefused(timeMs, event.task, event.provider);
+        return;
+      case "retry_denied":
+        this.providerFigures.retryDenied(event.provider);
+        return;
+      case "limit_changed":
+        this.providerFigures.limitChanged(timeMs, event.resource, event.limit);
+        return;
+      case "circuit_state_changed":
+        this.providerFigures.circuitStateChanged(timeMs, event.provider, event.state);
         return;
       case "budget_exceeded":
         if (event.enforced) this.schedulerCounts.budget_enforced += 1;
@@ -315,6 +339,7 @@ export class MetricsCollector implements EventSink {
         by_tenant: this.byTenant.summary(makespanMs, queueWait.byTenant),
         by_lane: this.byLane.summary(makespanMs, queueWait.byLane),
       },
+      providers: this.providerFigures.summary(makespanMs),
       leases: {
         ...this.leaseCounts,
         unreleased: this.leaseResources.size,

@@ -6,7 +6,7 @@ import type { FairnessSummary } from "./fairness.ts";
 import type { Percentiles } from "./percentiles.ts";
 
 /** `fairness` rows are per dimension: group `tenant` or `lane` (Jain's index, service lag, contended time). */
-export type Scope = "overall" | "lane" | "tenant" | "fairness" | "resource" | "release_reason" | "release_result";
+export type Scope = "overall" | "lane" | "tenant" | "fairness" | "resource" | "provider" | "release_reason" | "release_result";
 
 export interface MetricRow {
   readonly scope: Scope;
@@ -72,6 +72,9 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   addFairness("tenant", summary.fairness.by_tenant);
   addFairness("lane", summary.fairness.by_lane);
   for (const [resource, utilization] of Object.entries(summary.utilization)) add("resource", resource, "utilization", utilization);
+  for (const [provider, figures] of Object.entries(summary.providers)) {
+    for (const [metric, value] of Object.entries(figures)) add("provider", provider, metric, value);
+  }
   return rows;
 }
 

@@ -25,3 +25,4 @@ export * from "./queues/proportional.ts";
 export * from "./queues/round-robin.ts";
 export * from "./queues/vtc.ts";
 export * from "./queues/wfq.ts";
+export * from "./rate-control/index.ts";

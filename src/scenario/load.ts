@@ -6,6 +6,7 @@ import { type ParseError, parse as parseTolerant, printParseErrorCode } from "js
 import type { z } from "zod";
 import type { DistributionSpec } from "../sim/distributions.ts";
 import { queueKind } from "../policies/queues/registry.ts";
+import { providersNamedIn } from "../policies/rate-control/rate-control.ts";
 import { type ScenarioFile, scenarioSchema } from "./schema.ts";
 import type { JobTemplate, PolicySpec, ProviderSpec, Scenario } from "./types.ts";
 
@@ -131,6 +132,7 @@ function normalize(data: ScenarioFile, file: string): Scenario {
     };
   });
   data.policies.forEach((policy, index) => {
+    for (const { path, name } of providersNamedIn(policy.rate_control)) requireProvider(`policies[${index}].rate_control.${formatPath(path)}`, name);
     const needsCapacity = queueKind(policy.queue.kind)?.needsCapacity === true;
     if (needsCapacity && policy.queue.capacity === undefined && policy.global_max_concurrent === undefined) {
       fail(`policies[${index}].queue.capacity`, `a ${policy.queue.kind} queue divides a capacity: give queue.capacity or the policy's global_max_concurrent`);
@@ -173,7 +175,10 @@ function normalize(data: ScenarioFile, file: string): Scenario {
       fixedDelayMs: policy.retry.fixed_delay_ms,
       errorBackoffBaseMs: policy.retry.error_backoff_base_ms,
       errorBackoffMaxMs: policy.retry.error_backoff_max_ms,
+      backoffMultiplier: policy.retry.backoff_multiplier,
+      jitter: policy.retry.jitter,
     },
+    rateControl: policy.rate_control,
   }));
 
   return {

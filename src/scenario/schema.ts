@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
 import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
+import { rateControlSchema } from "../policies/rate-control/rate-control.ts";
 import { LANES, MODES } from "./types.ts";
 
 const positive = z.number().positive();
@@ -129,10 +130,12 @@ const templateSchema = z.strictObject({
 
 const retrySchema = z.strictObject({
   max_attempts: positiveInteger.max(100).default(5),
-  on_rate_limit: z.enum(["retry_after", "fixed"]).default("retry_after"),
+  on_rate_limit: z.enum(["retry_after", "fixed", "exponential"]).default("retry_after"),
   fixed_delay_ms: nonNegative.default(1000),
   error_backoff_base_ms: nonNegative.default(500),
   error_backoff_max_ms: nonNegative.default(30_000),
+  backoff_multiplier: z.number().min(1).max(100).default(2),
+  jitter: z.enum(["none", "full", "equal"]).default("none"),
 });
 
 const taskFailureSchema = z.strictObject({
@@ -185,7 +188,11 @@ const policySchema = z.strictObject({
     fixed_delay_ms: 1000,
     error_backoff_base_ms: 500,
     error_backoff_max_ms: 30_000,
+    backoff_multiplier: 2,
+    jitter: "none",
   }),
+  /** Request-level strategies per provider: AIMD, pacing, circuit breaker, retry budget (docs/rate-control.md). */
+  rate_control: rateControlSchema.default({}),
 });
 
 export const scenarioSchema = z.strictObject({

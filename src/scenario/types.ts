@@ -4,6 +4,8 @@
 import type { AdmissionDesign, FailureStrategy } from "../policies/dag-scheduler.ts";
 import type { DistributionSpec } from "../sim/distributions.ts";
 import type { QueueSpec } from "../policies/queues/queue-kind.ts";
+import type { RateControlFile } from "../policies/rate-control/rate-control.ts";
+import type { Jitter, RateLimitRetry } from "../policies/rate-control/retry.ts";
 
 export const LANES = ["interactive", "batch", "background"] as const;
 export type Lane = (typeof LANES)[number];
@@ -156,15 +158,19 @@ export interface PolicySpec {
   readonly reapAfterMs: number | undefined;
   readonly rejectBackoff: { readonly baseMs: number; readonly maxMs: number };
   readonly tokenBudget: { readonly tokensPerTask: number; readonly enforcement: "warn" | "hard" } | undefined;
+  /** Request-level strategies per provider (AIMD, pacing, circuit breaker, retry budget), as the file gives them. */
+  readonly rateControl: RateControlFile;
 }
 
 export interface RetrySpec {
   /** Attempts per LLM request, the first included; after the last failure the task fails. */
   readonly maxAttempts: number;
-  /** `retry_after`: wait what the 429 says; `fixed`: wait fixedDelayMs whatever it says. */
-  readonly onRateLimit: "retry_after" | "fixed";
+  /** `retry_after`: wait what the 429 says; `fixed`: wait fixedDelayMs whatever it says; `exponential`: back off. */
+  readonly onRateLimit: RateLimitRetry;
   readonly fixedDelayMs: number;
-  /** Errors and timeouts wait base × 2^(attempt−1), at most max. */
+  /** Errors and timeouts (and 429s under `exponential`) wait min(max, base × multiplier^(attempt−1)), then jitter. */
   readonly errorBackoffBaseMs: number;
   readonly errorBackoffMaxMs: number;
+  readonly backoffMultiplier: number;
+  readonly jitter: Jitter;
 }

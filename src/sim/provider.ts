@@ -2,6 +2,7 @@
 // token plus decode time, random errors and timeouts, and outage windows. The outcome of a request is
 // decided when it starts, from the provider's own random streams.
 
+import type { RateLimitHeaders } from "../policies/rate-control/request.ts";
 import type { ProviderSpec } from "../scenario/types.ts";
 import { type Sampler, sampler } from "./distributions.ts";
 import type { Random, RandomStreams } from "./random.ts";
@@ -17,6 +18,8 @@ export interface RequestOutcome {
   /** False for an error that repeating cannot fix (a request larger than the token limit). */
   readonly retryable: boolean;
   readonly outputTokens: number;
+  /** The provider's rate-limit headers when it has limits and was not down: measured at admission. */
+  readonly headers: RateLimitHeaders | undefined;
 }
 
 export class SimProvider {
@@ -51,28 +54,29 @@ export class SimProvider {
     const outage = this.outageAt(nowMs);
     if (outage !== undefined) {
       const durationMs = outage.status === "timeout" ? spec.timeoutMs : spec.rejectLatencyMs;
-      return { status: outage.status, durationMs, retryAfterMs: undefined, retryable: true, outputTokens: 0 };
+      return { status: outage.status, durationMs, retryAfterMs: undefined, retryable: true, outputTokens: 0, headers: undefined };
     }
     const charged = inputTokens + maxOutputTokens;
     if (!this.limiter.fits(charged)) {
-      return { status: "error", durationMs: spec.rejectLatencyMs, retryAfterMs: undefined, retryable: false, outputTokens: 0 };
+      return { status: "error", durationMs: spec.rejectLatencyMs, retryAfterMs: undefined, retryable: false, outputTokens: 0, headers: undefined };
     }
     const retryAfterMs = this.limiter.tryAdmit(nowMs, charged);
+    const headers = this.limiter.headers(nowMs);
     if (retryAfterMs > 0) {
-      return { status: "rate_limited", durationMs: spec.rejectLatencyMs, retryAfterMs, retryable: true, outputTokens: 0 };
+      return { status: "rate_limited", durationMs: spec.rejectLatencyMs, retryAfterMs, retryable: true, outputTokens: 0, headers };
     }
     // Latency is drawn for every admitted request, failed or not, so fault settings never shift it.
     const produced = Math.min(outputTokens, maxOutputTokens);
     const firstTokenMs = this.timeToFirstToken.sample(this.latencies) * this.slowdownAt(nowMs);
     const decodeMs = produced === 0 ? 0 : (produced * 1000) / this.decodeTokensPerSecond.sample(this.latencies);
     if (spec.errorRate > 0 && this.faults.next() < spec.errorRate) {
-      return { status: "error", durationMs: firstTokenMs, retryAfterMs: undefined, retryable: true, outputTokens: 0 };
+      return { status: "error", durationMs: firstTokenMs, retryAfterMs: undefined, retryable: true, outputTokens: 0, headers };
     }
     const timedOut = (spec.timeoutRate > 0 && this.faults.next() < spec.timeoutRate) || firstTokenMs + decodeMs > spec.timeoutMs;
     if (timedOut) {
-      return { status: "timeout", durationMs: spec.timeoutMs, retryAfterMs: undefined, retryable: true, outputTokens: 0 };
+      return { status: "timeout", durationMs: spec.timeoutMs, retryAfterMs: undefined, retryable: true, outputTokens: 0, headers };
     }
-    return { status: "ok", durationMs: firstTokenMs + decodeMs, retryAfterMs: undefined, retryable: true, outputTokens: produced };
+    return { status: "ok", durationMs: firstTokenMs + decodeMs, retryAfterMs: undefined, retryable: true, outputTokens: produced, headers };
   }
 
   private slowdownAt(nowMs: number): number {

@@ -1,6 +1,9 @@
 // Provider-side rate limits on requests and tokens per minute, with the two semantics public providers use:
 // a continuously refilled token bucket, or a window that resets at fixed boundaries. Tokens are charged up
-// front (input + max output) at admission, so a request that later fails still counts.
+// front (input + max output) at admission, so a request that later fails still counts. Each answer carries what
+// public APIs put in their `x-ratelimit-*` headers: the limit, what remains and the time until it is full again.
+
+import type { RateLimitHeaders } from "../policies/rate-control/request.ts";
 
 /** Slack for floating-point refill arithmetic: a bucket short by less than this counts as full enough. */
 const EPSILON = 1e-9;
@@ -18,6 +21,8 @@ export interface RateLimiter {
   tryAdmit(nowMs: number, tokens: number): number;
   /** Whether a request of this many tokens can ever be admitted. */
   fits(tokens: number): boolean;
+  /** The limits as they stand at `nowMs` (after the last admission), or undefined when there are none. */
+  headers(nowMs: number): RateLimitHeaders | undefined;
 }
 
 /** Levels refill continuously at limit/60 000 per ms up to one minute's worth. */
@@ -53,6 +58,27 @@ export class TokenBucketLimiter implements RateLimiter {
     const requestWaitMs = requestShortfall > EPSILON ? ((requestShortfall - EPSILON) * 60_000) / this.requestCapacity : 0;
     const tokenWaitMs = tokenShortfall > EPSILON ? ((tokenShortfall - EPSILON) * 60_000) / this.tokenCapacity : 0;
     return Math.max(1, Math.ceil(Math.max(requestWaitMs, tokenWaitMs)));
+  }
+
+  /** Remaining rounded down, reset in whole ms until the level is back at capacity. */
+  headers(nowMs: number): RateLimitHeaders {
+    this.refill(nowMs);
+    return {
+      ...(this.requestCapacity === Infinity
+        ? {}
+        : {
+            limitRequests: this.requestCapacity,
+            remainingRequests: Math.max(0, Math.floor(this.requestLevel + EPSILON)),
+            resetRequestsMs: Math.ceil(((this.requestCapacity - this.requestLevel) * 60_000) / this.requestCapacity),
+          }),
+      ...(this.tokenCapacity === Infinity
+        ? {}
+        : {
+            limitTokens: this.tokenCapacity,
+            remainingTokens: Math.max(0, Math.floor(this.tokenLevel + EPSILON)),
+            resetTokensMs: Math.ceil(((this.tokenCapacity - this.tokenLevel) * 60_000) / this.tokenCapacity),
+          }),
+    };
   }
 
   /** Current levels, for tests and traces. */
@@ -104,6 +130,21 @@ export class FixedWindowLimiter implements RateLimiter {
     }
     return Math.max(1, Math.ceil((windowIndex + 1) * this.windowMs - nowMs));
   }
+
+  /** What is left of the current window and when the next one starts. */
+  headers(nowMs: number): RateLimitHeaders {
+    const windowIndex = Math.floor(nowMs / this.windowMs);
+    const current = windowIndex === this.windowIndex;
+    const resetMs = Math.ceil((windowIndex + 1) * this.windowMs - nowMs);
+    return {
+      ...(this.requestLimit === Infinity
+        ? {}
+        : { limitRequests: this.requestLimit, remainingRequests: this.requestLimit - (current ? this.requestsUsed : 0), resetRequestsMs: resetMs }),
+      ...(this.tokenLimit === Infinity
+        ? {}
+        : { limitTokens: this.tokenLimit, remainingTokens: this.tokenLimit - (current ? this.tokensUsed : 0), resetTokensMs: resetMs }),
+    };
+  }
 }
 
 /** Admits everything: a provider with no published limit. */
@@ -113,5 +154,8 @@ export class UnlimitedLimiter implements RateLimiter {
   }
   tryAdmit(): number {
     return 0;
+  }
+  headers(): undefined {
+    return undefined;
   }
 }

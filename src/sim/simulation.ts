@@ -10,8 +10,12 @@ import type { QueueBuildContext } from "../policies/queues/queue-kind.ts";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
 import { createQueue, queueKind } from "../policies/queues/registry.ts";
 import { LeaseLedger, type ResourceVector } from "../policies/lease-ledger.ts";
+import { RateControl } from "../policies/rate-control/rate-control.ts";
+import type { ProviderController } from "../policies/rate-control/provider-controller.ts";
+import type { CircuitState, RateLimitHeaders, RateControlListener, RequestTicket, ResponseDecision, WaitReason } from "../policies/rate-control/request.ts";
+import type { RetryOptions } from "../policies/rate-control/retry.ts";
 import type { SchedulerEvent } from "../policies/scheduler-events.ts";
-import type { EventSink, LogEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
+import type { EventSink, LogEvent, ProviderPrice, QueueDescription, RateLimitFields } from "../eventlog/events.ts";
 import type { JobTemplate, PolicySpec, Scenario } from "../scenario/types.ts";
 import { type Sampler, sampler } from "./distributions.ts";
 import { Engine } from "./engine.ts";
@@ -62,6 +66,7 @@ const WORKER_STOPPED = 4;
 const JOB_CANCEL = 5;
 const ASK_ANSWER = 6;
 const SHUTDOWN = 7;
+const SEND_DUE = 8;
 
 /** What the scheduler carries for the simulation in each task. */
 interface TaskPayload {
@@ -85,6 +90,8 @@ interface Route {
 interface Worker {
   readonly id: number;
   readonly task: Task;
+  /** The provider's controller, which every request of the task goes through. */
+  readonly controller: ProviderController;
   spawning: boolean;
   stopRequested: boolean;
   stalled: boolean;
@@ -92,6 +99,10 @@ interface Worker {
   attempt: number;
   request: number;
   outcome: RequestOutcome | undefined;
+  /** The controller's ticket of the request in flight. */
+  ticket: RequestTicket | undefined;
+  /** Why the controller holds the next request back, while it does (logged once per wait). */
+  delayedFor: WaitReason | undefined;
   tokensCharged: number;
 }
 
@@ -120,6 +131,12 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly resumePoints = new Map<number, ResumePoint>();
   /** Per template and task role: the provider and the resources, worked out once rather than per task. */
   private readonly routes = new Map<JobTemplate, Readonly<Record<TaskRole, Route>>>();
+  /** Per provider: the policy's request controller (retry, AIMD, pacing, circuit breaker, retry budget). */
+  private readonly rateControl: RateControl;
+  /** Per provider: workers the controller told to wait until a request finishes, oldest first. */
+  private readonly completionWaiters = new Map<string, Worker[]>();
+  /** AIMD limits decided inside a controller call, applied to the leases once it has returned. */
+  private readonly pendingLimits = new Map<string, number>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
   private readonly instantSpawns: boolean;
   private nextSeq = 0;
@@ -150,6 +167,15 @@ class Simulation implements Orchestrator<TaskPayload> {
         reapAfterMs: policy.reapAfterMs,
         yieldBetweenCalls: policy.yieldBetweenCalls,
       },
+    );
+    const rateControlRandom = this.streams.stream("rate_control");
+    this.rateControl = new RateControl(
+      policy.rateControl,
+      retryOptionsOf(policy),
+      scenario.providers.map((spec) => ({ name: spec.name, maxConcurrent: spec.maxConcurrent })),
+      () => rateControlRandom.next(),
+      this.rateControlListener(),
+      this.engine.clock.now(),
     );
     for (const template of scenario.templates) this.routes.set(template, this.routesFor(template));
     this.workload = new Workload(scenario, this.streams);
@@ -233,6 +259,9 @@ class Simulation implements Orchestrator<TaskPayload> {
       case ASK_ANSWER:
         this.answerAsk(event.subject as number);
         return;
+      case SEND_DUE:
+        this.sendRequest(event.subject as Worker);
+        return;
       case SHUTDOWN:
         this.arrivalsStopped = true;
         this.scheduler.shutdown(this.options.scenario.shutdown?.mode ?? "drain");
@@ -273,6 +302,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     const worker: Worker = {
       id: this.nextWorkerId,
       task,
+      controller: this.controllerOf(task.payload.provider.name),
       spawning: true,
       stopRequested: false,
       stalled: false,
@@ -280,6 +310,8 @@ class Simulation implements Orchestrator<TaskPayload> {
       attempt: 1,
       request: 0,
       outcome: undefined,
+      ticket: undefined,
+      delayedFor: undefined,
       tokensCharged: resumeAt?.tokensCharged ?? 0,
     };
     this.nextWorkerId += 1;
@@ -299,6 +331,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (worker.outcome !== undefined) {
       this.emit({ type: "request_aborted", task: task.id, provider: task.payload.provider.name, request: worker.request });
       worker.outcome = undefined;
+      this.abandonRequest(worker);
     }
     this.engine.after(this.stopDelay.sample(this.workerRandom), WORKER_STOPPED, worker);
   }
@@ -442,6 +475,37 @@ class Simulation implements Orchestrator<TaskPayload> {
       }
     }
     worker.tokensCharged += charged;
+    this.sendRequest(worker);
+  }
+
+  /** Sends the worker's request, or waits as the provider's controller says; asked again when the wait ends. */
+  private sendRequest(worker: Worker): void {
+    if (worker.stopRequested) return;
+    const task = worker.task;
+    const { plan, template, provider } = task.payload;
+    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
+    const charged = call.inputTokens + template.maxOutputTokens;
+    const nowMs = this.engine.clock.now();
+    const decision = worker.controller.beforeSend(nowMs, charged, worker.attempt);
+    switch (decision.kind) {
+      case "send":
+        worker.ticket = decision.ticket;
+        worker.delayedFor = undefined;
+        break;
+      case "wait":
+        this.delayed(worker, decision.reason, decision.untilMs);
+        this.engine.after(decision.untilMs - nowMs, SEND_DUE, worker);
+        return;
+      case "wait_for_completion":
+        this.delayed(worker, decision.reason, undefined);
+        this.waitersOf(provider.name).push(worker);
+        return;
+      case "refuse":
+        this.emit({ type: "request_refused", task: task.id, provider: provider.name, reason: decision.reason, attempt: worker.attempt });
+        this.workers.delete(task.id);
+        this.scheduler.failed(task, "error");
+        return;
+    }
     worker.request = this.nextRequestId;
     this.nextRequestId += 1;
     this.emit({
@@ -471,25 +535,35 @@ class Simulation implements Orchestrator<TaskPayload> {
       this.workers.delete(task.id);
       this.emit({ type: "request_aborted", task: task.id, provider: task.payload.provider.name, request: worker.request });
       this.emit({ type: "worker_crashed", task: task.id, worker: worker.id });
+      this.abandonRequest(worker);
       this.scheduler.failed(task, "error");
+      this.applyPendingLimits();
       return;
     }
     const provider = task.payload.provider.name;
-    this.emit(
-      outcome.retryAfterMs === undefined
-        ? { type: "request_finished", task: task.id, provider, request: worker.request, status: outcome.status, output_tokens: outcome.outputTokens }
-        : {
-            type: "request_finished",
-            task: task.id,
-            provider,
-            request: worker.request,
-            status: outcome.status,
-            retry_after_ms: outcome.retryAfterMs,
-            output_tokens: outcome.outputTokens,
-          },
-    );
+    this.emit({
+      type: "request_finished",
+      task: task.id,
+      provider,
+      request: worker.request,
+      status: outcome.status,
+      ...(outcome.retryAfterMs === undefined ? {} : { retry_after_ms: outcome.retryAfterMs }),
+      output_tokens: outcome.outputTokens,
+      ...(outcome.headers === undefined ? {} : { rate_limit: rateLimitFields(outcome.headers) }),
+    });
     this.scheduler.progress(task);
-    if (outcome.status === "ok") {
+    const ticket = worker.ticket ?? assertionFailed(`request ${worker.request} of task ${task.id} finished without a ticket`);
+    worker.ticket = undefined;
+    const decision = worker.controller.afterResponse(ticket, this.engine.clock.now(), outcome);
+    this.wakeWaiters(provider);
+    this.afterDecision(worker, outcome, decision);
+    this.applyPendingLimits();
+  }
+
+  /** What the worker does after an answer, as the controller decided. */
+  private afterDecision(worker: Worker, outcome: RequestOutcome, decision: ResponseDecision): void {
+    const task = worker.task;
+    if (decision.kind === "done") {
       const call = task.payload.plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
       this.scheduler.serviceReceived(task, { inputTokens: call.inputTokens, outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
       worker.callIndex += 1;
@@ -503,19 +577,23 @@ class Simulation implements Orchestrator<TaskPayload> {
       }
       return;
     }
-    const { retry, salvageTransient } = this.options.policy;
-    if (!outcome.retryable || worker.attempt >= retry.maxAttempts) {
-      this.workers.delete(task.id);
-      this.scheduler.failed(task, "error");
-      return;
+    switch (decision.kind) {
+      case "give_up":
+        if (decision.reason === "retry_budget") {
+          this.emit({ type: "retry_denied", task: task.id, provider: task.payload.provider.name, reason: decision.reason, attempt: worker.attempt });
+        }
+        this.workers.delete(task.id);
+        this.scheduler.failed(task, "error");
+        return;
+      case "salvage":
+        this.workers.delete(task.id);
+        this.scheduler.failed(task, "salvage");
+        return;
+      case "retry":
+        this.engine.after(decision.delayMs, RETRY_DUE, worker);
+        worker.attempt += 1;
+        return;
     }
-    if (salvageTransient && outcome.status !== "rate_limited") {
-      this.workers.delete(task.id);
-      this.scheduler.failed(task, "salvage");
-      return;
-    }
-    this.engine.after(this.retryDelayMs(outcome, worker.attempt), RETRY_DUE, worker);
-    worker.attempt += 1;
   }
 
   /** Preempted at a safe point: the worker ends between two requests, and the task queues again for a new lease. */
@@ -531,12 +609,73 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (!worker.stopRequested) this.startRequest(worker);
   }
 
-  private retryDelayMs(outcome: RequestOutcome, attempt: number): number {
-    const retry = this.options.policy.retry;
-    if (outcome.status === "rate_limited") {
-      return retry.onRateLimit === "retry_after" ? (outcome.retryAfterMs ?? retry.fixedDelayMs) : retry.fixedDelayMs;
+  // ---- rate-limit control ----
+
+  private controllerOf(provider: string): ProviderController {
+    return this.rateControl.controller(provider) ?? assertionFailed(`provider ${provider} has no request controller`);
+  }
+
+  private waitersOf(provider: string): Worker[] {
+    let waiters = this.completionWaiters.get(provider);
+    if (waiters === undefined) {
+      waiters = [];
+      this.completionWaiters.set(provider, waiters);
     }
-    return Math.min(retry.errorBackoffMaxMs, retry.errorBackoffBaseMs * 2 ** (attempt - 1));
+    return waiters;
+  }
+
+  /** Logs the start of a wait the controller imposed, once per wait and reason. */
+  private delayed(worker: Worker, reason: WaitReason, untilMs: number | undefined): void {
+    if (worker.delayedFor === reason) return;
+    worker.delayedFor = reason;
+    const task = worker.task;
+    this.emit({
+      type: "request_delayed",
+      task: task.id,
+      provider: task.payload.provider.name,
+      reason,
+      attempt: worker.attempt,
+      ...(untilMs === undefined ? {} : { until_ms: untilMs }),
+    });
+  }
+
+  /** A request finished or was given up: the workers waiting for that ask again, oldest first. */
+  private wakeWaiters(provider: string): void {
+    const waiters = this.completionWaiters.get(provider);
+    if (waiters === undefined || waiters.length === 0) return;
+    this.completionWaiters.set(provider, []);
+    // A worker stopped while it waited, or replaced by a later run of its task, is dropped here.
+    for (const worker of waiters) if (!worker.stopRequested && this.workers.get(worker.task.id) === worker) this.sendRequest(worker);
+  }
+
+  /** The worker's request in flight will never be answered: its controller stops counting it. */
+  private abandonRequest(worker: Worker): void {
+    const ticket = worker.ticket;
+    if (ticket === undefined) return;
+    worker.ticket = undefined;
+    worker.controller.abandon(ticket, this.engine.clock.now());
+    this.wakeWaiters(worker.task.payload.provider.name);
+  }
+
+  /** Logs what the controllers decide; AIMD limits reach the leases after the controller call (applyPendingLimits). */
+  private rateControlListener(): RateControlListener {
+    return {
+      limitChanged: (provider, limit, reason) => {
+        this.emit({ type: "limit_changed", resource: `provider:${provider}`, limit, reason });
+        this.pendingLimits.set(`provider:${provider}`, limit);
+      },
+      circuitStateChanged: (provider, state: CircuitState, reason) => {
+        const probes = this.controllerOf(provider).options.circuitBreaker?.probes;
+        this.emit({ type: "circuit_state_changed", provider, state, reason, ...(state === "half_open" && probes !== undefined ? { probes } : {}) });
+      },
+    };
+  }
+
+  private applyPendingLimits(): void {
+    if (this.pendingLimits.size === 0) return;
+    const limits = [...this.pendingLimits];
+    this.pendingLimits.clear();
+    for (const [resource, limit] of limits) this.scheduler.setLimit(resource, limit);
   }
 
   private onWorkerStopped(worker: Worker): void {
@@ -544,6 +683,32 @@ class Simulation implements Orchestrator<TaskPayload> {
     this.emit({ type: "worker_stopped", task: worker.task.id, worker: worker.id });
     this.scheduler.stopped(worker.task);
   }
+}
+
+function retryOptionsOf(policy: PolicySpec): RetryOptions {
+  const retry = policy.retry;
+  return {
+    maxAttempts: retry.maxAttempts,
+    onRateLimit: retry.onRateLimit,
+    fixedDelayMs: retry.fixedDelayMs,
+    backoffBaseMs: retry.errorBackoffBaseMs,
+    backoffMaxMs: retry.errorBackoffMaxMs,
+    backoffMultiplier: retry.backoffMultiplier,
+    jitter: retry.jitter,
+    salvageTransient: policy.salvageTransient,
+  };
+}
+
+/** The headers as the event log spells them. */
+function rateLimitFields(headers: RateLimitHeaders): RateLimitFields {
+  return {
+    ...(headers.limitRequests === undefined
+      ? {}
+      : { limit_requests: headers.limitRequests, remaining_requests: headers.remainingRequests ?? 0, reset_requests_ms: headers.resetRequestsMs ?? 0 }),
+    ...(headers.limitTokens === undefined
+      ? {}
+      : { limit_tokens: headers.limitTokens, remaining_tokens: headers.remainingTokens ?? 0, reset_tokens_ms: headers.resetTokensMs ?? 0 }),
+  };
 }
 
 function groupValue(template: JobTemplate, job: number, groupBy: GroupBy): string {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FixedWindowLimiter, type RateLimit, type RateLimiter, TokenBucketLimiter } from "../../src/sim/rate-limiter.ts";
+import type { RateLimitHeaders } from "../../src/policies/rate-control/request.ts";
 
 interface Attempt {
   readonly gapMs: number;
@@ -125,6 +126,9 @@ class OffByOneWindow implements RateLimiter {
   }
   fits(tokens: number): boolean {
     return this.inner.fits(tokens);
+  }
+  headers(nowMs: number): RateLimitHeaders {
+    return this.inner.headers(nowMs);
   }
   tryAdmit(nowMs: number, tokens: number): number {
     const window = Math.floor(nowMs / 60_000);
