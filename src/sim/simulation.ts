@@ -461,7 +461,7 @@ class Simulation implements Orchestrator<TaskPayload> {
   private startRequest(worker: Worker): void {
     if (worker.stopRequested) return;
     const task = worker.task;
-    const { plan, template, provider } = task.payload;
+    const { plan, template } = task.payload;
     const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
     const charged = call.inputTokens + template.maxOutputTokens;
     const budget = this.options.policy.tokenBudget;
