@@ -1,7 +1,8 @@
 // The safety properties of a run, checked from its event log alone, so they hold for any policy without knowing
 // its internals: capacity never exceeded, every lease released exactly once (and only once its worker has
 // stopped), nothing held or lost at the end, job statuses consistent with their tasks, and (for
-// lease-before-spawn policies) no hidden waiters.
+// lease-before-spawn policies) no hidden waiters; and of request-level control, no more requests in flight to a
+// provider than its current limit (AIMD moves it) and nothing sent through an open circuit but its probes.
 // Streams as an EventSink: a run of millions of events is checked without keeping its log.
 
 import type { EventSink, LogEvent } from "../eventlog/events.ts";
@@ -14,6 +15,8 @@ export const PROPERTIES = [
   "nothing_lost",
   "job_status_consistent",
   "no_hidden_waiters",
+  "requests_within_limit",
+  "breaker_sends_only_probes",
 ] as const;
 export type Property = (typeof PROPERTIES)[number];
 
@@ -28,7 +31,6 @@ export interface Violation {
 const MAX_VIOLATIONS_PER_PROPERTY = 5;
 
 export class LogChecker implements EventSink {
-  private capacities: Readonly<Record<string, number>> = {};
   /** Every design but spawn_then_wait takes all of a task's capacity before its worker exists. */
   private leasesBeforeSpawn = false;
   private readonly held = new Map<string, number>();
@@ -49,11 +51,20 @@ export class LogChecker implements EventSink {
   private finished = false;
   private hiddenWaitersMax = 0;
   private waiting = 0;
+  /** Per resource, what may be held now: the capacity, or what the last limit_changed said. */
+  private readonly currentLimits = new Map<string, number>();
+  /** Per provider, requests started and not yet finished or aborted. */
+  private readonly inFlight = new Map<string, number>();
+  /**
+   * Per provider whose circuit is not closed: its state and, half-open, the probes it may still send and the
+   * requests sent as probes (an aborted probe gives its place back).
+   */
+  private readonly circuits = new Map<string, { state: "open" | "half_open"; probesLeft: number; probes: Set<number> }>();
 
   record(seq: number, _timeMs: number, event: LogEvent): void {
     switch (event.type) {
       case "run_started":
-        this.capacities = event.capacities;
+        for (const [resource, limit] of Object.entries(event.capacities)) this.currentLimits.set(resource, limit);
         this.leasesBeforeSpawn = event.admission !== "spawn_then_wait";
         return;
       case "job_arrived":
@@ -104,6 +115,25 @@ export class LogChecker implements EventSink {
       case "worker_wait_ended":
         this.waiting -= 1;
         return;
+      case "limit_changed":
+        this.currentLimits.set(event.resource, event.limit);
+        return;
+      case "circuit_state_changed":
+        if (event.state === "closed") this.circuits.delete(event.provider);
+        else this.circuits.set(event.provider, { state: event.state, probesLeft: event.state === "half_open" ? (event.probes ?? 0) : 0, probes: new Set() });
+        return;
+      case "request_started":
+        this.onRequestStarted(seq, event.provider, event.request);
+        return;
+      case "request_finished":
+        this.inFlight.set(event.provider, (this.inFlight.get(event.provider) ?? 0) - 1);
+        return;
+      case "request_aborted": {
+        this.inFlight.set(event.provider, (this.inFlight.get(event.provider) ?? 0) - 1);
+        const circuit = this.circuits.get(event.provider);
+        if (circuit?.probes.delete(event.request) === true) circuit.probesLeft += 1;
+        return;
+      }
       case "run_finished":
         this.finished = true;
         this.atEnd();
@@ -126,6 +156,25 @@ export class LogChecker implements EventSink {
     return this.hiddenWaitersMax;
   }
 
+  private onRequestStarted(seq: number, provider: string, request: number): void {
+    const inFlight = (this.inFlight.get(provider) ?? 0) + 1;
+    this.inFlight.set(provider, inFlight);
+    const limit = this.currentLimits.get(`provider:${provider}`);
+    if (limit !== undefined && inFlight > limit) {
+      this.violate("requests_within_limit", seq, `request ${request} made ${inFlight} in flight to ${provider}, above its limit of ${limit}`);
+    }
+    const circuit = this.circuits.get(provider);
+    if (circuit === undefined) return;
+    if (circuit.state === "open") {
+      this.violate("breaker_sends_only_probes", seq, `request ${request} was sent to ${provider} while its circuit was open`);
+    } else if (circuit.probesLeft === 0) {
+      this.violate("breaker_sends_only_probes", seq, `request ${request} was sent to ${provider} while half-open, beyond its probes`);
+    } else {
+      circuit.probesLeft -= 1;
+      circuit.probes.add(request);
+    }
+  }
+
   private onAcquired(seq: number, lease: number, task: number, resources: Readonly<Record<string, number>>): void {
     if (this.openLeases.has(lease) || this.isClosed(lease)) {
       this.violate("lease_released_exactly_once", seq, `lease ${lease} acquired twice`);
@@ -139,7 +188,7 @@ export class LogChecker implements EventSink {
     for (const [resource, amount] of Object.entries(resources)) {
       const now = (this.held.get(resource) ?? 0) + amount;
       this.held.set(resource, now);
-      const limit = this.capacities[resource];
+      const limit = this.currentLimits.get(resource);
       if (limit === undefined) this.violate("capacity_never_exceeded", seq, `resource ${resource} has no declared capacity`);
       else if (now > limit) this.violate("capacity_never_exceeded", seq, `${resource} held ${now} > limit ${limit}`);
     }

@@ -45,13 +45,34 @@ export interface CaseResult {
   readonly releaseReasons: ReadonlySet<string>;
   /** deadlock_detected events: work nothing could admit, ended rather than left hanging. */
   readonly deadlocks: number;
+  /** What request-level control did (RATE_CONTROL_ACTIONS met). */
+  readonly rateControl: ReadonlySet<string>;
 }
+
+/**
+ * What request-level control can do, as the swarm reports it met: AIMD moving a limit, each circuit state, each
+ * reason to hold a request back, a fail-fast refusal, a denied retry.
+ */
+export const RATE_CONTROL_ACTIONS = [
+  "aimd_decrease",
+  "aimd_increase",
+  "circuit_open",
+  "circuit_half_open",
+  "circuit_closed",
+  "delayed_aimd_blocked",
+  "delayed_aimd_limit",
+  "delayed_circuit_half_open",
+  "delayed_circuit_open",
+  "delayed_pacing",
+  "refused_circuit_open",
+  "retry_denied",
+] as const;
 
 /**
  * A deliberately broken variant of the policy's parts (a mutant), to show that the properties catch it. The
  * real ledger and scheduler when absent.
  */
-export type PolicyVariant = Pick<RunOptions, "createLedger" | "createScheduler">;
+export type PolicyVariant = Pick<RunOptions, "createLedger" | "createScheduler" | "createController">;
 
 export interface SwarmOptions {
   /** Jobs per case at most: small cases shrink and replay fast. */
@@ -153,10 +174,11 @@ function runChecked(scenario: Scenario, policy: PolicySpec, seed: number, option
     hiddenWaiters: checker.hiddenWaiters,
     releaseReasons: coverage.seen,
     deadlocks: coverage.deadlocks,
+    rateControl: coverage.rateControl,
   });
   let heldAtEnd: Readonly<Record<string, number>> = {};
   try {
-    heldAtEnd = simulate({ scenario, policy, seed, sinks, createLedger: options.variant?.createLedger, createScheduler: options.variant?.createScheduler }).heldAtEnd;
+    heldAtEnd = simulate({ scenario, policy, seed, sinks, ...options.variant }).heldAtEnd;
   } catch (error) {
     const message = `${(error as Error).name}: ${(error as Error).message}`;
     return { violations: [{ property: "run_completes", seq: -1, message }], ...seen(), hash: "" };
@@ -180,13 +202,37 @@ class HashingSink implements EventSink {
   }
 }
 
-/** What a run exercised: the release reasons met, and the deadlocks detected. */
+/** What a run exercised: the release reasons met, the deadlocks detected, what rate control did. */
 class CoverageSink implements EventSink {
   readonly seen = new Set<string>();
+  readonly rateControl = new Set<string>();
   deadlocks = 0;
   record(_seq: number, _timeMs: number, event: LogEvent): void {
-    if (event.type === "lease_released") this.seen.add(event.reason);
-    else if (event.type === "deadlock_detected") this.deadlocks += 1;
+    switch (event.type) {
+      case "lease_released":
+        this.seen.add(event.reason);
+        return;
+      case "deadlock_detected":
+        this.deadlocks += 1;
+        return;
+      case "limit_changed":
+        this.rateControl.add(event.reason);
+        return;
+      case "circuit_state_changed":
+        this.rateControl.add(`circuit_${event.state}`);
+        return;
+      case "request_delayed":
+        this.rateControl.add(`delayed_${event.reason}`);
+        return;
+      case "request_refused":
+        this.rateControl.add(`refused_${event.reason}`);
+        return;
+      case "retry_denied":
+        this.rateControl.add("retry_denied");
+        return;
+      default:
+        return;
+    }
   }
 }
 
@@ -197,6 +243,8 @@ export interface SwarmReport {
   /** Cases that varied each axis of the scenario. */
   readonly axesExercised: Readonly<Record<(typeof VARIATION_AXES)[number], number>>;
   readonly releaseReasons: readonly string[];
+  /** RATE_CONTROL_ACTIONS met in some case, sorted. */
+  readonly rateControlSeen: readonly string[];
   /** Cases that had hidden waiters, and the most in one case (a finding for designs other than lease). */
   readonly casesWithHiddenWaiters: number;
   readonly hiddenWaitersMax: number;
@@ -215,6 +263,7 @@ export function runSwarm(
   const faultsExercised = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   const axesExercised = Object.fromEntries(VARIATION_AXES.map((axis) => [axis, 0])) as Record<(typeof VARIATION_AXES)[number], number>;
   const reasons = new Set<string>();
+  const rateControl = new Set<string>();
   let cases = 0;
   let events = 0;
   let casesWithHiddenWaiters = 0;
@@ -230,6 +279,7 @@ export function runSwarm(
       for (const kind of FAULT_KINDS) if (swarm.faults[kind]) faultsExercised[kind] += 1;
       for (const axis of VARIATION_AXES) if (swarm.vary[axis] !== undefined) axesExercised[axis] += 1;
       for (const reason of result.releaseReasons) reasons.add(reason);
+      for (const action of result.rateControl) rateControl.add(action);
       if (result.hiddenWaiters > 0) casesWithHiddenWaiters += 1;
       hiddenWaitersMax = Math.max(hiddenWaitersMax, result.hiddenWaiters);
       if (result.deadlocks > 0) casesWithDeadlocks += 1;
@@ -243,7 +293,7 @@ export function runSwarm(
     outcome.failed && counterexample !== undefined
       ? { swarm: counterexample, violations: runCase(base, policy, counterexample, options).violations, shrinkSteps: outcome.numShrinks }
       : undefined;
-  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), casesWithHiddenWaiters, hiddenWaitersMax, casesWithDeadlocks, failure };
+  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), rateControlSeen: [...rateControl].sort(), casesWithHiddenWaiters, hiddenWaitersMax, casesWithDeadlocks, failure };
 }
 
 /** A case read back from JSON (as printed with a failure), or the first problem with it. */

@@ -6,11 +6,14 @@
 // case replays exactly. The admission design is never varied: a case checks the policy the user named.
 
 import fc from "fast-check";
+import { z } from "zod";
 import { assertionFailed } from "../policies/assert.ts";
 import type { FailureStrategy } from "../policies/dag-scheduler.ts";
 import { GROUP_BY, type GroupBy } from "../policies/queues/queue-context.ts";
 import type { QueueSpec } from "../policies/queues/queue-kind.ts";
 import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
+import { rateControlSchema } from "../policies/rate-control/rate-control.ts";
+import type { Jitter, RateLimitRetry } from "../policies/rate-control/retry.ts";
 import type { JobShape, PolicySpec, Scenario } from "../scenario/types.ts";
 
 export interface Variation {
@@ -44,7 +47,49 @@ export interface Variation {
   readonly impossible_demand?: boolean;
   /** The ready queue: any registered kind with its default options, a grouping, and preemption at safe points or not. */
   readonly queue?: QueueChoice;
+  /** Request-level control: the retry strategy on a 429, jitter, and any of AIMD, pacing, circuit breaker, retry budget. */
+  readonly rate_control?: RateControlChoice;
 }
+
+/**
+ * The rate_control axis: the strategies in their scenario spelling (settings quick enough to act within a small
+ * case), pacing with one requests-per-minute for every provider.
+ */
+export interface RateControlChoice {
+  readonly on_rate_limit: RateLimitRetry;
+  readonly jitter: Jitter;
+  readonly aimd?: { readonly decrease_factor: number; readonly increase_after: number; readonly block_ms: number };
+  readonly pacing?: { readonly from_headers: boolean; readonly margin: number; readonly requests_per_minute: number };
+  readonly circuit_breaker?: {
+    readonly window: number;
+    readonly failure_rate: number;
+    readonly consecutive_failures?: number;
+    readonly open_ms: number;
+    readonly probes: number;
+    readonly when_open: "fail" | "wait";
+    readonly count_rate_limits: boolean;
+  };
+  readonly retry_budget?: { readonly ratio: number; readonly min_per_second: number; readonly window_ms: number };
+}
+
+const rateControlChoice = z.strictObject({
+  on_rate_limit: z.enum(["retry_after", "fixed", "exponential"]),
+  jitter: z.enum(["none", "full", "equal"]),
+  aimd: z.strictObject({ decrease_factor: z.number().gt(0).lt(1), increase_after: z.number().int().min(1), block_ms: z.number().min(0) }).optional(),
+  pacing: z.strictObject({ from_headers: z.boolean(), margin: z.number().min(0).lt(1), requests_per_minute: z.number().positive() }).optional(),
+  circuit_breaker: z
+    .strictObject({
+      window: z.number().int().min(1),
+      failure_rate: z.number().gt(0).max(1),
+      consecutive_failures: z.number().int().min(1).optional(),
+      open_ms: z.number().positive(),
+      probes: z.number().int().min(1),
+      when_open: z.enum(["fail", "wait"]),
+      count_rate_limits: z.boolean(),
+    })
+    .optional(),
+  retry_budget: z.strictObject({ ratio: z.number().min(0), min_per_second: z.number().min(0), window_ms: z.number().positive() }).optional(),
+});
 
 export interface QueueChoice {
   readonly kind: string;
@@ -77,6 +122,7 @@ export const VARIATION_AXES = [
   "spawn_ms",
   "impossible_demand",
   "queue",
+  "rate_control",
 ] as const satisfies readonly (keyof Variation)[];
 
 const shape: fc.Arbitrary<NonNullable<Variation["shape"]>> = fc.oneof(
@@ -106,6 +152,30 @@ const axes = {
     group_by: fc.constantFrom(...GROUP_BY),
     yield_between_calls: fc.boolean(),
   }),
+  rate_control: fc
+    .record({
+      on_rate_limit: fc.constantFrom("retry_after" as const, "fixed" as const, "exponential" as const),
+      jitter: fc.constantFrom("none" as const, "full" as const, "equal" as const),
+      aimd: fc.option(fc.record({ decrease_factor: fc.constantFrom(0.5, 0.75, 0.9), increase_after: fc.integer({ min: 1, max: 10 }), block_ms: fc.integer({ min: 0, max: 3000 }) }), { nil: undefined }),
+      pacing: fc.option(fc.record({ from_headers: fc.boolean(), margin: fc.constantFrom(0, 0.1, 0.3), requests_per_minute: fc.integer({ min: 10, max: 600 }) }), { nil: undefined }),
+      circuit_breaker: fc.option(
+        fc.record(
+          {
+            window: fc.integer({ min: 2, max: 20 }),
+            failure_rate: fc.constantFrom(0.2, 0.5, 1),
+            consecutive_failures: fc.integer({ min: 1, max: 5 }),
+            open_ms: fc.integer({ min: 100, max: 10_000 }),
+            probes: fc.integer({ min: 1, max: 4 }),
+            when_open: fc.constantFrom("fail" as const, "wait" as const),
+            count_rate_limits: fc.boolean(),
+          },
+          { requiredKeys: ["window", "failure_rate", "open_ms", "probes", "when_open", "count_rate_limits"] },
+        ),
+        { nil: undefined },
+      ),
+      retry_budget: fc.option(fc.record({ ratio: fc.constantFrom(0, 0.1, 0.5), min_per_second: fc.constantFrom(0, 0.5, 2), window_ms: fc.integer({ min: 1000, max: 20_000 }) }), { nil: undefined }),
+    })
+    .map((choice) => Object.fromEntries(Object.entries(choice).filter(([, value]) => value !== undefined)) as unknown as RateControlChoice),
 } satisfies { [Axis in (typeof VARIATION_AXES)[number]]: fc.Arbitrary<NonNullable<Variation[Axis]>> };
 
 /**
@@ -151,8 +221,29 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
     tokenBudget: vary.token_budget === undefined ? basePolicy.tokenBudget : { tokensPerTask: vary.token_budget, enforcement: "hard" },
     queue: vary.queue === undefined ? basePolicy.queue : queueSpecOf(vary.queue, vary.global_cap ?? basePolicy.globalMaxConcurrent),
     yieldBetweenCalls: vary.queue?.yield_between_calls ?? basePolicy.yieldBetweenCalls,
+    ...(vary.rate_control === undefined ? {} : rateControlOf(vary.rate_control, basePolicy, scenario)),
   };
   return { scenario, policy };
+}
+
+/** The policy's retry and rate_control as the rate_control axis sets them, through the scenario schema's own parser. */
+function rateControlOf(choice: RateControlChoice, policy: PolicySpec, scenario: Scenario): Pick<PolicySpec, "retry" | "rateControl"> {
+  const { pacing, circuit_breaker: breaker } = choice;
+  const file = rateControlSchema.parse({
+    ...(choice.aimd === undefined ? {} : { aimd: choice.aimd }),
+    ...(pacing === undefined
+      ? {}
+      : {
+          pacing: {
+            from_headers: pacing.from_headers,
+            margin: pacing.margin,
+            limits: Object.fromEntries(scenario.providers.map((provider) => [provider.name, { requests_per_minute: pacing.requests_per_minute }])),
+          },
+        }),
+    ...(breaker === undefined ? {} : { circuit_breaker: { ...breaker, minimum_calls: breaker.window } }),
+    ...(choice.retry_budget === undefined ? {} : { retry_budget: choice.retry_budget }),
+  });
+  return { retry: { ...policy.retry, onRateLimit: choice.on_rate_limit, jitter: choice.jitter }, rateControl: file };
 }
 
 /** A kind with its default options; share-based kinds without a global cap to divide get a capacity of their own. */
@@ -211,6 +302,12 @@ function axisProblem(key: keyof Variation, value: unknown): string | undefined {
       return shapeProblem(value);
     case "queue":
       return queueProblem(value);
+    case "rate_control": {
+      const parsed = rateControlChoice.safeParse(value);
+      if (parsed.success) return undefined;
+      const issue = parsed.error.issues[0];
+      return `${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(value)})`;
+    }
   }
 }
 

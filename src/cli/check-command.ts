@@ -1,7 +1,7 @@
 // schedlab check: swarm-test a scenario's policies under random fault sets, stop at the first violated
 // property, shrink it to a minimal case and print the command that replays it.
 
-import { type SwarmCase, type SwarmReport, FAULT_KINDS, caseSize, printableCase, readSwarmCase, runCase, runSwarm } from "../check/swarm.ts";
+import { type SwarmCase, type SwarmReport, FAULT_KINDS, RATE_CONTROL_ACTIONS, caseSize, printableCase, readSwarmCase, runCase, runSwarm } from "../check/swarm.ts";
 import { VARIATION_AXES } from "../check/vary.ts";
 import { ADMISSION_DESIGNS, type AdmissionDesign } from "../policies/dag-scheduler.ts";
 import { RELEASE_REASONS } from "../policies/lease-ledger.ts";
@@ -135,12 +135,14 @@ function summaryOf(policy: PolicySpec, report: SwarmReport): string {
       ? "hidden waiters: none"
       : `hidden waiters: in ${report.casesWithHiddenWaiters} of ${report.cases} cases, up to ${report.hiddenWaitersMax} at once`;
   const unseen = RELEASE_REASONS.filter((reason) => !report.releaseReasons.includes(reason));
+  const unseenControl = RATE_CONTROL_ACTIONS.filter((action) => !report.rateControlSeen.includes(action));
   return (
     `${policy.name} (${policy.admission}): ${report.cases} cases, ${report.events.toLocaleString("en-US")} events, ` +
     `${report.failure === undefined ? "every property held" : "VIOLATION"}; ${hidden}\n` +
     `  faults exercised (cases): ${counts(report.faultsExercised)}\n` +
     (Object.values(report.axesExercised).some((count) => count > 0) ? `  scenario axes varied (cases): ${counts(report.axesExercised)}\n` : "") +
     `  release reasons seen: ${report.releaseReasons.join(", ")}${unseen.length === 0 ? " (all)" : `; never seen: ${unseen.join(", ")}`}\n` +
+    (report.rateControlSeen.length > 0 ? `  rate control seen: ${report.rateControlSeen.join(", ")}${unseenControl.length === 0 ? " (all)" : `; never seen: ${unseenControl.join(", ")}`}\n` : "") +
     `  deadlocks detected and ended: in ${report.casesWithDeadlocks} cases\n`
   );
 }

@@ -10,7 +10,7 @@ import type { QueueBuildContext } from "../policies/queues/queue-kind.ts";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
 import { createQueue, queueKind } from "../policies/queues/registry.ts";
 import { LeaseLedger, type ResourceVector } from "../policies/lease-ledger.ts";
-import { RateControl } from "../policies/rate-control/rate-control.ts";
+import { type ControllerFactory, RateControl } from "../policies/rate-control/rate-control.ts";
 import type { ProviderController } from "../policies/rate-control/provider-controller.ts";
 import type { CircuitState, RateLimitHeaders, RateControlListener, RequestTicket, ResponseDecision, WaitReason } from "../policies/rate-control/request.ts";
 import type { RetryOptions } from "../policies/rate-control/retry.ts";
@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly createLedger?: ((limits: Readonly<Record<string, number>>, clock: Clock) => LeaseLedger) | undefined;
   /** Builds the scheduler from its parts; the same use as createLedger. */
   readonly createScheduler?: SchedulerFactory | undefined;
+  /** Builds each provider's request controller; the same use as createLedger. */
+  readonly createController?: ControllerFactory | undefined;
 }
 
 /** Whatever builds the run's DagScheduler from the parts the simulation made; `new DagScheduler(...)` by default. */
@@ -135,8 +137,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly rateControl: RateControl;
   /** Per provider: workers the controller told to wait until a request finishes, oldest first. */
   private readonly completionWaiters = new Map<string, Worker[]>();
-  /** AIMD limits decided inside a controller call, applied to the leases once it has returned. */
-  private readonly pendingLimits = new Map<string, number>();
+  /** AIMD limits decided inside a controller call, logged and applied to the leases once it has returned. */
+  private readonly pendingLimits = new Map<string, { limit: number; reason: "aimd_decrease" | "aimd_increase" }>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
   private readonly instantSpawns: boolean;
   private nextSeq = 0;
@@ -176,6 +178,7 @@ class Simulation implements Orchestrator<TaskPayload> {
       () => rateControlRandom.next(),
       this.rateControlListener(),
       this.engine.clock.now(),
+      options.createController,
     );
     for (const template of scenario.templates) this.routes.set(template, this.routesFor(template));
     this.workload = new Workload(scenario, this.streams);
@@ -537,7 +540,6 @@ class Simulation implements Orchestrator<TaskPayload> {
       this.emit({ type: "worker_crashed", task: task.id, worker: worker.id });
       this.abandonRequest(worker);
       this.scheduler.failed(task, "error");
-      this.applyPendingLimits();
       return;
     }
     const provider = task.payload.provider.name;
@@ -555,9 +557,10 @@ class Simulation implements Orchestrator<TaskPayload> {
     const ticket = worker.ticket ?? assertionFailed(`request ${worker.request} of task ${task.id} finished without a ticket`);
     worker.ticket = undefined;
     const decision = worker.controller.afterResponse(ticket, this.engine.clock.now(), outcome);
+    // The new limit is in force for requests and leases alike before anything else may send or admit.
+    this.applyPendingLimits();
     this.wakeWaiters(provider);
     this.afterDecision(worker, outcome, decision);
-    this.applyPendingLimits();
   }
 
   /** What the worker does after an answer, as the controller decided. */
@@ -657,12 +660,14 @@ class Simulation implements Orchestrator<TaskPayload> {
     this.wakeWaiters(worker.task.payload.provider.name);
   }
 
-  /** Logs what the controllers decide; AIMD limits reach the leases after the controller call (applyPendingLimits). */
+  /**
+   * Logs what the controllers decide. An AIMD limit is logged and reaches the leases just after the controller
+   * call that decided it (applyPendingLimits): the scheduler must not be entered from inside the controller.
+   */
   private rateControlListener(): RateControlListener {
     return {
       limitChanged: (provider, limit, reason) => {
-        this.emit({ type: "limit_changed", resource: `provider:${provider}`, limit, reason });
-        this.pendingLimits.set(`provider:${provider}`, limit);
+        this.pendingLimits.set(`provider:${provider}`, { limit, reason });
       },
       circuitStateChanged: (provider, state: CircuitState, reason) => {
         const probes = this.controllerOf(provider).options.circuitBreaker?.probes;
@@ -675,7 +680,10 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (this.pendingLimits.size === 0) return;
     const limits = [...this.pendingLimits];
     this.pendingLimits.clear();
-    for (const [resource, limit] of limits) this.scheduler.setLimit(resource, limit);
+    for (const [resource, { limit, reason }] of limits) {
+      this.emit({ type: "limit_changed", resource, limit, reason });
+      this.scheduler.setLimit(resource, limit);
+    }
   }
 
   private onWorkerStopped(worker: Worker): void {

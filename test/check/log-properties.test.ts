@@ -25,6 +25,15 @@ const release = (lease: number, task: number, reason: "success" | "cancel" = "su
 const taskDone = (task: number, status: "completed" | "canceled" = "completed", job = task): LogEvent => ({ type: "task_finished", task, job, status });
 const jobDone = (job: number, status: "completed" | "canceled" = "completed"): LogEvent => ({ type: "job_finished", job, status });
 const finish: LogEvent = { type: "run_finished", makespan_ms: 10, events: 0 };
+const requestStarted = (task: number, request: number): LogEvent => ({ type: "request_started", task, provider: "p", request, attempt: 1, tokens: 10, input_tokens: 5 });
+const requestFinished = (task: number, request: number): LogEvent => ({ type: "request_finished", task, provider: "p", request, status: "ok", output_tokens: 5 });
+const circuit = (state: "open" | "half_open" | "closed", probes?: number): LogEvent => ({
+  type: "circuit_state_changed",
+  provider: "p",
+  state,
+  reason: "test",
+  ...(probes === undefined ? {} : { probes }),
+});
 
 /** One job, one task, run to success: the shape every planted log below breaks in one place. */
 const HAPPY: readonly LogEvent[] = [start(), arrive(1), ready(1), acquire(1, 1), spawned(1), release(1, 1), taskDone(1), jobDone(1), finish];
@@ -60,6 +69,13 @@ const PLANTED: readonly [string, readonly LogEvent[], Property][] = [
   ["a ready task that never finishes", planted(6, 1), "nothing_lost"],
   ["a log cut off before run_finished", HAPPY.slice(0, -1), "nothing_lost"],
   ["a job completed although its task failed", planted(6, 1, { type: "task_finished", task: 1, job: 1, status: "failed" }), "job_status_consistent"],
+  ["two requests in flight to a provider whose limit is 1", planted(5, 0, requestStarted(1, 1), requestStarted(1, 2), requestFinished(1, 1), requestFinished(1, 2)), "requests_within_limit"],
+  ["a request through an open circuit", planted(5, 0, circuit("open"), requestStarted(1, 1), requestFinished(1, 1)), "breaker_sends_only_probes"],
+  [
+    "a second probe of a half-open circuit that allows one",
+    planted(5, 0, circuit("open"), circuit("half_open", 1), requestStarted(1, 1), requestFinished(1, 1), requestStarted(1, 2), requestFinished(1, 2)),
+    "breaker_sends_only_probes",
+  ],
 ];
 
 describe("LogChecker", () => {
@@ -92,6 +108,26 @@ describe("LogChecker", () => {
     expect(PROPERTIES.filter((property) => !planted.has(property))).toEqual(["nothing_held_at_end"]);
   });
 
+
+  it("checks leases against the limit in force: a lowered limit refuses new leases and revokes none", () => {
+    const twoSlots: LogEvent = { type: "run_started", scenario: "s", policy: "p", seed: 1, capacities: { "provider:p": 2 }, admission: "lease", prices: {} };
+    const lowered: LogEvent = { type: "limit_changed", resource: "provider:p", limit: 1, reason: "aimd_decrease" };
+    const twoHeld = [twoSlots, arrive(1), arrive(2), ready(1), ready(2), acquire(1, 1), acquire(2, 2)];
+    const end = [release(1, 1), release(2, 2), taskDone(1), taskDone(2), jobDone(1), jobDone(2), finish];
+    // Held 2 when the limit drops to 1: nothing is violated by what was granted before.
+    expect(violated([...twoHeld, lowered, ...end])).toEqual([]);
+    // The same second lease granted after the drop is.
+    expect(violated([twoSlots, arrive(1), arrive(2), ready(1), ready(2), acquire(1, 1), lowered, acquire(2, 2), ...end])).toEqual(["capacity_never_exceeded"]);
+    // Raised back, room again.
+    const raised: LogEvent = { type: "limit_changed", resource: "provider:p", limit: 2, reason: "aimd_increase" };
+    expect(violated([twoSlots, arrive(1), arrive(2), ready(1), ready(2), acquire(1, 1), lowered, raised, acquire(2, 2), ...end])).toEqual([]);
+  });
+
+  it("gives an aborted probe's place back, and a closed circuit sends freely", () => {
+    const probes = [circuit("open"), circuit("half_open", 1), requestStarted(1, 1), { type: "request_aborted", task: 1, provider: "p", request: 1 } satisfies LogEvent];
+    expect(violated(planted(5, 0, ...probes, requestStarted(1, 2), requestFinished(1, 2)))).toEqual([]);
+    expect(violated(planted(5, 0, circuit("open"), circuit("closed"), requestStarted(1, 1), requestFinished(1, 1), requestStarted(1, 2), requestFinished(1, 2)))).toEqual([]);
+  });
 
   it("accepts, under spawn_then_wait, a worker that spawns first and then waits: that design's hidden waiters are a finding", () => {
     const events = [

@@ -13,7 +13,7 @@ const MAX_JOBS = 150;
 
 describe("mutants are caught, shrunk and replayed", () => {
   it.for(MUTANTS.map((mutant) => [mutant.name, mutant] as const))("%s", async ([, mutant], { annotate }) => {
-    const report = runSwarm(scenario, policy, { runs: 100, seed: 11, maxJobs: MAX_JOBS, variant: mutant.variant });
+    const report = runSwarm(scenario, policy, { runs: mutant.runs ?? 100, seed: 11, maxJobs: MAX_JOBS, variant: mutant.variant });
     expect(report.failure, "the properties did not catch it").toBeDefined();
     const failure = report.failure as NonNullable<typeof report.failure>;
     expect(failure.violations.map((violation) => violation.property)).toContain(mutant.caughtBy);

@@ -3,7 +3,7 @@
 // waiters are found (a finding for that design, not a violation). Mutants are in mutants.test.ts.
 
 import { describe, expect, it } from "vitest";
-import { FAULT_KINDS, caseScenario, readSwarmCase, runSwarm } from "../../src/check/swarm.ts";
+import { FAULT_KINDS, RATE_CONTROL_ACTIONS, caseScenario, readSwarmCase, runSwarm } from "../../src/check/swarm.ts";
 import { VARIATION_AXES, applyVariation } from "../../src/check/vary.ts";
 import { runOnce } from "../../src/experiment/run.ts";
 import { RELEASE_REASONS } from "../../src/policies/lease-ledger.ts";
@@ -21,6 +21,8 @@ describe("swarm checks of real policies", () => {
     for (const kind of FAULT_KINDS) expect(report.faultsExercised[kind], kind).toBeGreaterThan(0);
     for (const axis of VARIATION_AXES) expect(report.axesExercised[axis], axis).toBeGreaterThan(0);
     expect(report.releaseReasons).toEqual([...RELEASE_REASONS].sort());
+    // Every strategy of the rate_control axis acted somewhere: limits moved, circuits cycled, requests were held back.
+    expect(report.rateControlSeen).toEqual([...RATE_CONTROL_ACTIONS].sort());
     expect(report.casesWithHiddenWaiters).toBe(0);
     // Work that nothing can ever admit (the impossible_demand axis) ended in deadlock events, not a hang.
     expect(report.casesWithDeadlocks).toBeGreaterThan(0);

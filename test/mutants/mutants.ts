@@ -7,12 +7,18 @@ import type { Property } from "../../src/check/log-properties.ts";
 import type { Clock } from "../../src/policies/clock.ts";
 import { DagScheduler, type Orchestrator, type TaskRecord } from "../../src/policies/dag-scheduler.ts";
 import { type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult } from "../../src/policies/lease-ledger.ts";
+import { AimdLimit, type AimdOptions } from "../../src/policies/rate-control/aimd.ts";
+import { CircuitBreaker, type CircuitBreakerOptions } from "../../src/policies/rate-control/circuit-breaker.ts";
+import { ProviderController } from "../../src/policies/rate-control/provider-controller.ts";
+import type { RateControlListener, SendDecision } from "../../src/policies/rate-control/request.ts";
 
 export interface Mutant {
   readonly name: string;
   readonly variant: PolicyVariant;
   /** The property that must catch it. */
   readonly caughtBy: Property;
+  /** Swarm cases to look for it in (100 when absent): a bug that needs several axes and faults at once needs more. */
+  readonly runs?: number;
 }
 
 type Limits = Readonly<Record<string, number>>;
@@ -120,6 +126,41 @@ function silentAboutWaits<P>(orchestrator: Orchestrator<P>): Orchestrator<P> {
   };
 }
 
+/** AIMD whose gate forgets the requests in flight: the lower limit reaches the leases, not the requests. */
+class AimdWithoutInFlightGate extends AimdLimit {
+  override check(nowMs: number): Exclude<SendDecision, { kind: "send" }> | undefined {
+    const verdict = super.check(nowMs);
+    return verdict?.kind === "wait_for_completion" ? undefined : verdict;
+  }
+}
+
+/** A half-open circuit that lets one probe more through than it is configured for (`<=` for `<`). */
+class OneProbeTooMany extends CircuitBreaker {
+  private extraSent = false;
+  override check(nowMs: number): Exclude<SendDecision, { kind: "send" }> | undefined {
+    const verdict = super.check(nowMs);
+    if (this.state !== "half_open") {
+      this.extraSent = false;
+      return verdict;
+    }
+    if (verdict === undefined || this.extraSent) return verdict;
+    this.extraSent = true;
+    return undefined;
+  }
+}
+
+class BrokenAimdController extends ProviderController {
+  protected override createAimd(options: AimdOptions, listener: RateControlListener): AimdLimit {
+    return new AimdWithoutInFlightGate(this.provider, options, listener);
+  }
+}
+
+class BrokenBreakerController extends ProviderController {
+  protected override createBreaker(options: CircuitBreakerOptions, listener: RateControlListener): CircuitBreaker {
+    return new OneProbeTooMany(this.provider, options, listener);
+  }
+}
+
 export const MUTANTS: readonly Mutant[] = [
   {
     name: "skip release on cancel",
@@ -154,5 +195,18 @@ export const MUTANTS: readonly Mutant[] = [
         new DagScheduler(ledger, queue, environment, silentAboutWaits(orchestrator), { ...options, design: "spawn_then_wait", deferredResource: () => true }),
     },
     caughtBy: "no_hidden_waiters",
+  },
+  {
+    name: "AIMD that limits leases but not requests in flight",
+    variant: { createController: (...parts) => new BrokenAimdController(...parts) },
+    caughtBy: "requests_within_limit",
+    // It shows only with AIMD on, 429s, and more workers than the lowered limit at once: found after 2–174 cases
+    // over four fast-check seeds (174 with this one).
+    runs: 400,
+  },
+  {
+    name: "half-open circuit with one probe too many",
+    variant: { createController: (...parts) => new BrokenBreakerController(...parts) },
+    caughtBy: "breaker_sends_only_probes",
   },
 ];

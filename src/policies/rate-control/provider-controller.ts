@@ -57,8 +57,8 @@ export class ProviderController {
     startMs = 0,
   ) {
     this.retryPolicy = new RetryPolicy(options.retry, random);
-    if (options.circuitBreaker !== undefined) this.breaker = new CircuitBreaker(provider, options.circuitBreaker, listener);
-    if (options.aimd !== undefined) this.aimd = new AimdLimit(provider, options.aimd, listener);
+    if (options.circuitBreaker !== undefined) this.breaker = this.createBreaker(options.circuitBreaker, listener);
+    if (options.aimd !== undefined) this.aimd = this.createAimd(options.aimd, listener);
     if (this.breaker !== undefined) this.gates.push(this.breaker);
     if (this.aimd !== undefined) this.gates.push(this.aimd);
     if (options.pacing !== undefined) this.gates.push(new Pacer(options.pacing, startMs));
@@ -113,6 +113,16 @@ export class ProviderController {
   abandon(ticket: RequestTicket, nowMs: number): void {
     if (!this.settle(ticket)) return;
     for (const gate of this.gates) gate.onAbandoned(ticket, nowMs);
+  }
+
+  // The seams where test/mutants/ plants broken strategies, to show the swarm's properties catch them.
+
+  protected createAimd(options: AimdOptions, listener: RateControlListener): AimdLimit {
+    return new AimdLimit(this.provider, options, listener);
+  }
+
+  protected createBreaker(options: CircuitBreakerOptions, listener: RateControlListener): CircuitBreaker {
+    return new CircuitBreaker(this.provider, options, listener);
   }
 
   private settle(ticket: RequestTicket): boolean {

@@ -149,7 +149,12 @@ function budgetOptions(budget: NonNullable<RateControlFile["retry_budget"]>): Re
   return { ratio: budget.ratio, minPerSecond: budget.min_per_second, windowMs: budget.window_ms };
 }
 
-/** A controller per provider, each with its own state and its own draws from `random`. */
+/** Builds one provider's controller: `new ProviderController(...)` unless a test plants a broken one. */
+export type ControllerFactory = (...parts: ConstructorParameters<typeof ProviderController>) => ProviderController;
+
+const realController: ControllerFactory = (...parts) => new ProviderController(...parts);
+
+/** A controller per provider, each with its own state, sharing the draws of `random`. */
 export class RateControl {
   private readonly controllers = new Map<string, ProviderController>();
 
@@ -160,9 +165,10 @@ export class RateControl {
     random: () => number,
     listener: RateControlListener = SILENT_LISTENER,
     startMs = 0,
+    createController: ControllerFactory = realController,
   ) {
     for (const provider of providers) {
-      this.controllers.set(provider.name, new ProviderController(provider.name, providerControlOptions(file, retry, provider), random, listener, startMs));
+      this.controllers.set(provider.name, createController(provider.name, providerControlOptions(file, retry, provider), random, listener, startMs));
     }
   }
 
