@@ -19,6 +19,11 @@ export interface PacingOptions {
 }
 
 const MS_PER_MINUTE = 60_000;
+/**
+ * A level short by less than this counts as enough: refill arithmetic leaves such noise. Ten times below the
+ * providers' own slack (src/sim/rate-limiter.ts), so a request this lets through a provider of the same limits admits.
+ */
+const LEVEL_SLACK = 1e-10;
 
 /** One dimension (requests or tokens): a level that refills continuously up to a capacity. */
 class Bucket {
@@ -38,9 +43,9 @@ class Bucket {
   waitMs(nowMs: number, amount: number): number {
     this.refill(nowMs);
     const shortfall = amount - this.level;
-    if (shortfall <= 0) return 0;
+    if (shortfall <= LEVEL_SLACK) return 0;
     if (amount > this.capacity) return Number.POSITIVE_INFINITY;
-    return shortfall / this.ratePerMs;
+    return (shortfall - LEVEL_SLACK) / this.ratePerMs;
   }
 
   take(nowMs: number, amount: number): void {
