@@ -1,6 +1,9 @@
 // One run of one policy on one seed: simulate, derive the summary from the events, optionally keep the log.
 
 import type { EventSink } from "../eventlog/events.ts";
+import { LatencyDistributionSink } from "../metrics/latency-distribution.ts";
+import { TimelineSink } from "../metrics/timeline.ts";
+import type { RunCharts } from "./charts.ts";
 import { JsonlWriter } from "../eventlog/jsonl.ts";
 import { MetricsCollector, type RunSummary } from "../metrics/collector.ts";
 import type { PolicySpec, Scenario } from "../scenario/types.ts";
@@ -29,4 +32,13 @@ export function runOnce(request: RunRequest): RunSummary {
   }
   writer?.close();
   return collector.summary();
+}
+
+/** A run that also keeps what the report's charts draw: latency distributions, and the time series if asked. */
+export function runCharted(request: RunRequest & { readonly timeline: boolean }): { summary: RunSummary; charts: RunCharts } {
+  const distributions = new LatencyDistributionSink();
+  const timeline = request.timeline ? new TimelineSink() : undefined;
+  const sinks = [...(request.sinks ?? []), distributions, ...(timeline === undefined ? [] : [timeline])];
+  const summary = runOnce({ ...request, sinks });
+  return { summary, charts: { seed: request.seed, latency: distributions.data(), timeline: timeline?.data() } };
 }
