@@ -6,6 +6,7 @@ import { TimelineSink } from "../metrics/timeline.ts";
 import type { RunCharts } from "./charts.ts";
 import { JsonlWriter } from "../eventlog/jsonl.ts";
 import { MetricsCollector, type RunSummary } from "../metrics/collector.ts";
+import { TraceFileWriter } from "../report/trace.ts";
 import type { PolicySpec, Scenario } from "../scenario/types.ts";
 import { simulate } from "../sim/simulation.ts";
 
@@ -15,6 +16,8 @@ export interface RunRequest {
   readonly seed: number;
   /** Write the JSONL event log here (atomically: nothing is left behind if the run fails). */
   readonly eventsFile?: string | undefined;
+  /** Write a Chrome trace-event file (Perfetto) here, atomically too. */
+  readonly traceFile?: string | undefined;
   /** More sinks to feed, e.g. an in-memory log in tests. */
   readonly sinks?: readonly EventSink[];
 }
@@ -22,15 +25,19 @@ export interface RunRequest {
 export function runOnce(request: RunRequest): RunSummary {
   const collector = new MetricsCollector();
   const writer = request.eventsFile === undefined ? undefined : new JsonlWriter(request.eventsFile);
+  const trace = request.traceFile === undefined ? undefined : new TraceFileWriter(request.traceFile);
   const sinks: EventSink[] = [collector, ...(request.sinks ?? [])];
   if (writer !== undefined) sinks.push(writer);
+  if (trace !== undefined) sinks.push(trace);
   try {
     simulate({ scenario: request.scenario, policy: request.policy, seed: request.seed, sinks });
   } catch (error) {
     writer?.abandon();
+    trace?.abandon();
     throw error;
   }
   writer?.close();
+  trace?.close();
   return collector.summary();
 }
 
