@@ -67,8 +67,10 @@ function columnSections(widths: readonly number[], keyColumns: number, width: nu
   };
   const fewest = pack(width);
   const othersWidth = others.reduce((total, { needed }) => total + needed, 0);
-  const balanced = pack(Math.min(width, keyWidth + Math.ceil(othersWidth / fewest.length)));
-  return (balanced.length === fewest.length ? balanced : fewest).map((section) => [...keys, ...section]);
+  // The narrowest limit that still needs no more sections than the widest: sections come out about even.
+  let limit = Math.min(width, keyWidth + Math.ceil(othersWidth / fewest.length));
+  while (limit < width && pack(limit).length > fewest.length) limit += 1;
+  return pack(limit).map((section) => [...keys, ...section]);
 }
 
 /** Columns a string takes on a terminal: one per code point (the tables use no wide characters). */
