@@ -60,8 +60,23 @@ export function terminalSummary(comparison: Comparison, width = Number.POSITIVE_
   return [
     headline(comparison),
     ...terminalTables(comparison).flatMap((table) => ["", renderText(table, width)]),
-    ...(notes.length > 0 ? ["", ...notes] : []),
+    ...(notes.length > 0 ? ["", ...notes.map((note) => wrap(note, width))] : []),
   ].join("\n");
+}
+
+/** Prose broken at spaces into lines no wider than `width` (a word longer than that keeps its own line). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line].join("\n");
 }
 
 /**
