@@ -64,7 +64,9 @@ export class TimelineSink implements EventSink {
   private bucketMs = FIRST_BUCKET_MS;
   private nowMs = 0;
   private endMs = Number.NaN;
-  private readonly series = new Map<string, Series>();
+  /** Series in the order they were made, and by kind then key (no string building per event). */
+  private readonly series: Series[] = [];
+  private readonly byKind = new Map<SeriesKind, Map<string, Series>>();
   private capacities: Readonly<Record<string, number>> = {};
   private readonly lanes: string[] = [];
   private readonly jobLane = new LiveRecords(1);
@@ -100,7 +102,7 @@ export class TimelineSink implements EventSink {
         const resources = this.leaseResources.get(event.lease);
         if (event.result !== "released" || resources === undefined) return;
         this.leaseResources.delete(event.lease);
-        for (const [key, amount] of Object.entries(resources)) this.change("held", key, -amount);
+        for (const key in resources) this.change("held", key, -(resources[key] as number));
         return;
       }
       case "task_finished":
@@ -156,7 +158,7 @@ export class TimelineSink implements EventSink {
     const endMs = Number.isNaN(this.endMs) ? this.nowMs : this.endMs;
     const bucketCount = Math.max(1, Math.ceil(endMs / this.bucketMs));
     const series: TimelineSeries[] = [];
-    for (const entry of this.series.values()) {
+    for (const entry of this.series) {
       if (!entry.counts) this.spread(entry, entry.sinceMs, endMs, entry.level);
       entry.sinceMs = endMs;
       const values: number[] = [];
@@ -189,7 +191,7 @@ export class TimelineSink implements EventSink {
       this.leaveQueue(task);
     }
     this.leaseResources.set(lease, resources);
-    for (const [key, amount] of Object.entries(resources)) this.change("held", key, amount);
+    for (const key in resources) this.change("held", key, resources[key] as number);
   }
 
   private leaveQueue(task: number): void {
@@ -200,7 +202,7 @@ export class TimelineSink implements EventSink {
   }
 
   private limitChanged(resource: string, limit: number): void {
-    if (!this.series.has(`limit\u0000${resource}`)) {
+    if (this.byKind.get("limit")?.has(resource) !== true) {
       const initial = this.entry("limit", resource, false);
       if (initial === undefined) return;
       initial.level = this.capacities[resource] ?? limit;
@@ -247,18 +249,23 @@ export class TimelineSink implements EventSink {
 
   /** The series, made on first use; undefined past SERIES_MAX. */
   private entry(kind: SeriesKind, key: string, counts: boolean): Series | undefined {
-    const id = `${kind}\u0000${key}`;
-    const known = this.series.get(id);
+    let ofKind = this.byKind.get(kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.byKind.set(kind, ofKind);
+    }
+    const known = ofKind.get(key);
     if (known !== undefined) return known;
-    if (this.series.size >= SERIES_MAX) return undefined;
+    if (this.series.length >= SERIES_MAX) return undefined;
     const made: Series = { kind, key, counts, values: new Float64Array(TIMELINE_BUCKETS), level: 0, sinceMs: this.nowMs };
-    this.series.set(id, made);
+    ofKind.set(key, made);
+    this.series.push(made);
     return made;
   }
 
   /** The run outgrew the buckets: merge neighbours, doubling each bucket's width. */
   private widenBuckets(): void {
-    for (const entry of this.series.values()) {
+    for (const entry of this.series) {
       const merged = new Float64Array(TIMELINE_BUCKETS);
       for (let bucket = 0; bucket < TIMELINE_BUCKETS / 2; bucket += 1) {
         merged[bucket] = (entry.values[2 * bucket] as number) + (entry.values[2 * bucket + 1] as number);
