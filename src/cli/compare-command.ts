@@ -10,7 +10,9 @@ export const COMPARE_HELP = `Usage: schedlab compare SCENARIO [options]
 
 Runs every policy of a scenario (or those named) on the same consecutive seeds,
 prints latency by lane and run-level figures as mean ± 95% confidence interval,
-and writes summary.md, summary.csv, runs.csv and summary.json.
+and writes summary.md, summary.csv, runs.csv, summary.json and report.html
+(latency CDFs, P95 and paired ratios with intervals, the first seed's time
+series; one self-contained file that opens offline).
 
 SCENARIO is a scenario file, or the name of one in scenarios/ (e.g. "default").
 

@@ -2,6 +2,7 @@
 
 import type { Comparison } from "../experiment/compare.ts";
 import { reportFiles, terminalSummary } from "../report/summary.ts";
+import { DEFAULT_WIDTH } from "../report/table.ts";
 import { writeFilesAtomically } from "../report/write.ts";
 import { UsageError, packageVersion } from "./args.ts";
 
@@ -17,5 +18,12 @@ export function emitReport(comparison: Comparison, options: { out: string; comma
     process.stdout.write(files["summary.json"] ?? "");
     return;
   }
-  process.stdout.write(`${terminalSummary(comparison)}\n\nWrote ${written.join(", ")}\n`);
+  process.stdout.write(`${terminalSummary(comparison, terminalWidth())}\n\nWrote ${written.join(", ")}\n`);
+}
+
+/** The terminal's width; when stdout is not a terminal, COLUMNS if set, else a width that reads well in a log. */
+export function terminalWidth(): number {
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : DEFAULT_WIDTH;
 }

@@ -1,7 +1,7 @@
 // schedlab run: one policy, one seed, a report and optionally the event log.
 
 import { join } from "node:path";
-import { runOnce } from "../experiment/run.ts";
+import { runCharted } from "../experiment/run.ts";
 import { compareFromRuns } from "../experiment/compare.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
@@ -10,7 +10,8 @@ import { emitReport } from "./report-output.ts";
 export const RUN_HELP = `Usage: schedlab run SCENARIO [options]
 
 Simulates one policy of a scenario on one seed, prints the summary and writes
-summary.md, summary.csv, runs.csv and summary.json into the output folder.
+summary.md, summary.csv, runs.csv, summary.json and report.html (charts, opens
+offline) into the output folder.
 
 SCENARIO is a scenario file, or the name of one in scenarios/ (e.g. "default").
 
@@ -19,6 +20,10 @@ Options:
   --seed N        random seed, an integer ≥ 0 (default: the scenario's "seed")
   --out DIR       report folder (default: reports/<scenario>-<policy>)
   --events FILE   also write the JSONL event log to FILE
+  --trace FILE    also write a Chrome trace-event file (open it in ui.perfetto.dev
+                  or chrome://tracing): a track per provider slot with each task's
+                  lease and its requests, 429s, reaps and yields; a track per lane
+                  with each job; queue depth as a counter
   --json          print summary.json to stdout instead of the tables
   -h, --help      show this help
 
@@ -30,6 +35,7 @@ export function runCommand(argv: readonly string[]): void {
     seed: { type: "string" },
     out: { type: "string" },
     events: { type: "string" },
+    trace: { type: "string" },
     json: { type: "boolean" },
   });
   if (values.help === true) {
@@ -48,10 +54,22 @@ export function runCommand(argv: readonly string[]): void {
   const out = values.out ?? join("reports", `${scenario.name}-${policy.name}`);
   requireFolderTarget("out", out);
   if (values.events !== undefined) requireWritableFile("events", values.events);
-  const summary = runOnce({ scenario, policy, seed, eventsFile: values.events });
-  const command = ["schedlab", "run", scenarioFile, "--policy", policy.name, "--seed", String(seed), ...(values.events === undefined ? [] : ["--events", values.events])]
+  if (values.trace !== undefined) requireWritableFile("trace", values.trace);
+  if (values.trace !== undefined && values.trace === values.events) throw new UsageError(`--trace: "${values.trace}" is also the --events file`);
+  const { summary, charts } = runCharted({ scenario, policy, seed, eventsFile: values.events, traceFile: values.trace, timeline: true });
+  const command = [
+    "schedlab",
+    "run",
+    scenarioFile,
+    "--policy",
+    policy.name,
+    "--seed",
+    String(seed),
+    ...(values.events === undefined ? [] : ["--events", values.events]),
+    ...(values.trace === undefined ? [] : ["--trace", values.trace]),
+  ]
     .map(shellQuote)
     .join(" ");
-  emitReport(compareFromRuns(scenario, [{ policy, runs: [summary] }], [seed]), { out, command, scenarioFile, json: values.json === true });
-  if (values.events !== undefined && values.json !== true) process.stdout.write(`Wrote ${values.events}\n`);
+  emitReport(compareFromRuns(scenario, [{ policy, runs: [summary], charts: [charts] }], [seed]), { out, command, scenarioFile, json: values.json === true });
+  for (const file of [values.events, values.trace]) if (file !== undefined && values.json !== true) process.stdout.write(`Wrote ${file}\n`);
 }

@@ -5,7 +5,8 @@ import type { RunSummary } from "../metrics/collector.ts";
 import { type Estimate, estimate } from "../metrics/confidence.ts";
 import { type MetricRow, type Scope, metricRows, rowKey } from "../metrics/rows.ts";
 import type { PolicySpec, Scenario } from "../scenario/types.ts";
-import { runOnce } from "./run.ts";
+import { type PolicyCharts, type RunCharts, policyCharts } from "./charts.ts";
+import { runCharted } from "./run.ts";
 
 export interface AggregateRow {
   readonly scope: Scope;
@@ -20,6 +21,8 @@ export interface PolicyResult {
   readonly policy: PolicySpec;
   readonly runs: readonly RunSummary[];
   readonly rows: readonly AggregateRow[];
+  /** For report.html; absent when the runs brought no chart data. */
+  readonly charts?: PolicyCharts | undefined;
 }
 
 export interface Comparison {
@@ -41,25 +44,31 @@ export function compare(request: CompareRequest): Comparison {
   const { scenario, policies, seeds } = request;
   const total = policies.length * seeds.length;
   let index = 0;
-  const runsByPolicy = policies.map((policy) => ({
-    policy,
-    runs: seeds.map((seed) => {
+  const runsByPolicy = policies.map((policy) => {
+    const charted = seeds.map((seed, seedIndex) => {
       request.onRun?.(policy, seed, index, total);
       index += 1;
-      return runOnce({ scenario, policy, seed });
-    }),
-  }));
+      // The time series of the first seed only: a page shows one run's timeline per policy.
+      return runCharted({ scenario, policy, seed, timeline: seedIndex === 0 });
+    });
+    return { policy, runs: charted.map((run) => run.summary), charts: charted.map((run) => run.charts) };
+  });
   return compareFromRuns(scenario, runsByPolicy, seeds);
 }
 
 /** Aggregates runs already made; `runs[i]` of every policy must be on `seeds[i]`. */
 export function compareFromRuns(
   scenario: Scenario,
-  runsByPolicy: readonly { readonly policy: PolicySpec; readonly runs: readonly RunSummary[] }[],
+  runsByPolicy: readonly { readonly policy: PolicySpec; readonly runs: readonly RunSummary[]; readonly charts?: readonly RunCharts[] }[],
   seeds: readonly number[],
 ): Comparison {
   const baselineRows = runsByPolicy[0]?.runs.map((run) => indexRows(metricRows(run))) ?? [];
-  const results = runsByPolicy.map(({ policy, runs }) => ({ policy, runs, rows: aggregate(runs, baselineRows) }));
+  const results = runsByPolicy.map(({ policy, runs, charts }) => ({
+    policy,
+    runs,
+    rows: aggregate(runs, baselineRows),
+    charts: charts === undefined ? undefined : policyCharts(charts),
+  }));
   return { scenario, seeds, baseline: runsByPolicy[0]?.policy.name ?? "", results };
 }
 

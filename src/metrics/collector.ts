@@ -4,6 +4,7 @@
 
 import { unreachable } from "../policies/assert.ts";
 import type { EventSink, LogEvent, LoggedEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
+import { ArrivalWindow, type ArrivalWindowSummary, type JobBreakdown, OutcomeCounts, percentilesByPair } from "./breakdown.ts";
 import { type FairnessSummary, FairnessTracker } from "./fairness.ts";
 import { GroupedSample } from "./grouped-percentiles.ts";
 import { IdTable, LiveRecords } from "./id-table.ts";
@@ -25,7 +26,13 @@ export interface RunSummary {
     readonly overall: Percentiles;
     readonly by_lane: Readonly<Record<string, Percentiles>>;
     readonly by_tenant: Readonly<Record<string, Percentiles>>;
+    /** Keyed `tenant/lane` (breakdown.ts). */
+    readonly by_tenant_lane: Readonly<Record<string, Percentiles>>;
   };
+  /** Job outcomes per tenant, lane and tenant × lane. */
+  readonly jobs_by_group: JobBreakdown;
+  /** Throughput and utilization from the start to the last arrival: the steady state, without the drain. */
+  readonly arrival_window: ArrivalWindowSummary;
   /** lease_acquired.t − task_ready.t, per admission. */
   readonly queue_wait_ms: Percentiles;
   /**
@@ -148,11 +155,15 @@ export class MetricsCollector implements EventSink {
   private readonly requestCostBasis = new Map<number, { task: number; provider: string; inputTokens: number }>();
   private readonly jobCost = new Sample();
   private readonly providerFigures = new ProviderTracker();
+  private readonly outcomes: OutcomeCounts;
+  private readonly arrivalWindow: ArrivalWindow;
 
-  /** `newFairnessTracker` lets tests plant bugs in the fairness figures (test/metrics/fairness.test.ts). */
-  constructor(newFairnessTracker: () => FairnessTracker = () => new FairnessTracker()) {
+  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, test/metrics/breakdown-recompute.test.ts). */
+  constructor(newFairnessTracker: () => FairnessTracker = () => new FairnessTracker(), parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow } = {}) {
     this.byTenant = newFairnessTracker();
     this.byLane = newFairnessTracker();
+    this.outcomes = parts.outcomes ?? new OutcomeCounts();
+    this.arrivalWindow = parts.arrivalWindow ?? new ArrivalWindow();
   }
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
@@ -175,6 +186,8 @@ export class MetricsCollector implements EventSink {
         this.jobArrivedMs.set(event.job, timeMs);
         this.jobLane.set(event.job, this.byLane.groupOf(event.lane));
         this.jobTenant.set(event.job, this.byTenant.groupOf(event.tenant));
+        this.outcomes.arrived(this.jobTenant.get(event.job), this.jobLane.get(event.job));
+        this.arrivalWindow.arrival(timeMs, this.jobCounts.completed, this.resources);
         return;
       case "task_ready":
         this.onTaskReady(timeMs, event.task, event.job);
@@ -327,7 +340,10 @@ export class MetricsCollector implements EventSink {
         overall: latency.overall,
         by_lane: this.byName(this.byLane, latency.byLane),
         by_tenant: this.byName(this.byTenant, latency.byTenant),
+        by_tenant_lane: percentilesByPair(latency.byTenantLane, this.byTenant.groupNames, this.byLane.groupNames),
       },
+      jobs_by_group: this.outcomes.summary(this.byTenant.groupNames, this.byLane.groupNames),
+      arrival_window: this.arrivalWindow.summary(),
       queue_wait_ms: queueWait.overall,
       ready_to_lease_gap_ms: percentiles(this.readyToLeaseGap.toArray()),
       requests: { ...this.requestCounts },
@@ -420,6 +436,7 @@ export class MetricsCollector implements EventSink {
 
   private onJobFinished(timeMs: number, job: number, status: "completed" | "failed" | "canceled"): void {
     this.jobCounts[status] += 1;
+    this.outcomes.finished(this.jobTenant.get(job), this.jobLane.get(job), status);
     if (this.pricing) {
       if (status === "completed") this.jobCost.push(this.costOfJob.get(job) ?? 0);
       this.costOfJob.delete(job);

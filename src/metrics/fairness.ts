@@ -113,6 +113,11 @@ export class FairnessTracker {
     return this.names.length;
   }
 
+  /** Group names by index. */
+  get groupNames(): readonly string[] {
+    return this.names;
+  }
+
   nameOf(group: number): string {
     return this.names[group] as string;
   }

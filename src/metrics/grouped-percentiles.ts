@@ -30,6 +30,8 @@ export interface GroupedPercentiles {
   /** Indexed by tenant group index; a group with no value has count 0. */
   readonly byTenant: readonly Percentiles[];
   readonly byLane: readonly Percentiles[];
+  /** Indexed by tenant × laneCount + lane. */
+  readonly byTenantLane: readonly Percentiles[];
 }
 
 export class GroupedSample {
@@ -50,8 +52,9 @@ export class GroupedSample {
     // Per group first: the partition reads the values in the order their columns were written.
     const byTenant = percentilesByGroup(values, this.tenants.toArray(), tenantCount);
     const byLane = percentilesByGroup(values, this.lanes.toArray(), laneCount);
+    const byTenantLane = percentilesByGroup(values, pairColumn(this.tenants.toArray(), this.lanes.toArray(), laneCount), tenantCount * laneCount);
     const overall = percentiles(values);
-    return { overall, byTenant: byTenant ?? [overall], byLane: byLane ?? [overall] };
+    return { overall, byTenant: byTenant ?? [overall], byLane: byLane ?? [overall], byTenantLane: byTenantLane ?? [overall] };
   }
 }
 
@@ -71,6 +74,17 @@ function percentilesByGroup(values: Float64Array, groups: Int32Array, groupCount
   const result: Percentiles[] = [];
   for (let group = 0; group < groupCount; group += 1) result.push(percentiles(partitioned.subarray(starts[group] as number, next[group] as number)));
   return result;
+}
+
+/** tenant × laneCount + lane per value (−1 when either is unknown): the pairs as one more dimension. */
+function pairColumn(tenants: Int32Array, lanes: Int32Array, laneCount: number): Int32Array {
+  const pairs = new Int32Array(tenants.length);
+  for (let index = 0; index < tenants.length; index += 1) {
+    const tenant = tenants[index] as number;
+    const lane = lanes[index] as number;
+    pairs[index] = tenant < 0 || lane < 0 ? -1 : tenant * laneCount + lane;
+  }
+  return pairs;
 }
 
 function allZero(groups: Int32Array): boolean {

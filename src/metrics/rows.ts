@@ -1,12 +1,13 @@
 // A run summary as flat rows (scope, group, metric, value): the unit of cross-seed aggregation, CSV output
 // and A/B ratios. Adding a metric to the summary means adding its row here.
 
+import type { JobCounts } from "./breakdown.ts";
 import type { RunSummary } from "./collector.ts";
 import type { FairnessSummary } from "./fairness.ts";
 import type { Percentiles } from "./percentiles.ts";
 
 /** `fairness` rows are per dimension: group `tenant` or `lane` (Jain's index, service lag, contended time). */
-export type Scope = "overall" | "lane" | "tenant" | "fairness" | "resource" | "provider" | "release_reason" | "release_result";
+export type Scope = "overall" | "lane" | "tenant" | "tenant_lane" | "fairness" | "resource" | "provider" | "release_reason" | "release_result";
 
 export interface MetricRow {
   readonly scope: Scope;
@@ -54,6 +55,19 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   for (const [result, count] of Object.entries(summary.leases.results)) add("release_result", result, "releases", count);
   for (const [lane, latency] of Object.entries(summary.latency_ms.by_lane)) addLatency("lane", lane, latency);
   for (const [tenant, latency] of Object.entries(summary.latency_ms.by_tenant)) addLatency("tenant", tenant, latency);
+  for (const [pair, latency] of Object.entries(summary.latency_ms.by_tenant_lane)) addLatency("tenant_lane", pair, latency);
+  const addOutcomes = (scope: Scope, groups: Readonly<Record<string, JobCounts>>): void => {
+    for (const [group, counts] of Object.entries(groups)) {
+      add(scope, group, "jobs_arrived", counts.arrived);
+      add(scope, group, "jobs_failed", counts.failed);
+      add(scope, group, "jobs_canceled", counts.canceled);
+    }
+  };
+  addOutcomes("lane", summary.jobs_by_group.by_lane);
+  addOutcomes("tenant", summary.jobs_by_group.by_tenant);
+  addOutcomes("tenant_lane", summary.jobs_by_group.by_tenant_lane);
+  add("overall", "all", "arrival_window_ms", summary.arrival_window.duration_ms);
+  add("overall", "all", "throughput_jobs_per_s_arrival_window", summary.arrival_window.throughput_jobs_per_s);
   const addFairness = (scope: "tenant" | "lane", fairness: FairnessSummary): void => {
     add("fairness", scope, "fairness_jain_tokens", fairness.fairness_jain_tokens);
     add("fairness", scope, "fairness_jain_provider_time", fairness.fairness_jain_provider_time);
@@ -72,6 +86,9 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   addFairness("tenant", summary.fairness.by_tenant);
   addFairness("lane", summary.fairness.by_lane);
   for (const [resource, utilization] of Object.entries(summary.utilization)) add("resource", resource, "utilization", utilization);
+  for (const [resource, utilization] of Object.entries(summary.arrival_window.utilization)) {
+    add("resource", resource, "utilization_arrival_window", utilization);
+  }
   for (const [provider, figures] of Object.entries(summary.providers)) {
     for (const [metric, value] of Object.entries(figures)) add("provider", provider, metric, value);
   }

@@ -6,8 +6,20 @@ import { stringify } from "csv-stringify/sync";
 import { type Comparison, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
 import { formatNumber } from "./format.ts";
-import { admissionTable, fairnessTable, hasFairnessGroups, latencyTable, releaseTable, runTable } from "./tables.ts";
-import { renderMarkdown, renderText } from "./table.ts";
+import { comparisonPage } from "./html/comparison-page.ts";
+import { renderPage } from "./html/page.ts";
+import {
+  admissionTable,
+  fairnessTable,
+  hasFairnessGroups,
+  hasSeveralTenants,
+  latencyTable,
+  releaseTable,
+  runTable,
+  tenantLaneTable,
+  utilizationTable,
+} from "./tables.ts";
+import { type Table, renderMarkdown, renderText } from "./table.ts";
 
 export interface ReportContext {
   /** The command that reproduces this report. */
@@ -16,19 +28,55 @@ export interface ReportContext {
   readonly version: string;
 }
 
-export function terminalSummary(comparison: Comparison): string {
+/** The tables of the terminal, in order: latency by lane, runs, utilization, admission, then tenants and fairness. */
+function terminalTables(comparison: Comparison): Table[] {
+  return [
+    latencyTable(comparison),
+    runTable(comparison),
+    utilizationTable(comparison),
+    admissionTable(comparison),
+    ...(hasSeveralTenants(comparison) ? [latencyTable(comparison, "tenant"), tenantLaneTable(comparison)] : []),
+    ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
+  ];
+}
+
+/** summary.md and report.html also show lease releases, and the tenant tables even with one tenant. */
+function reportTables(comparison: Comparison): Table[] {
+  return [
+    latencyTable(comparison),
+    runTable(comparison),
+    utilizationTable(comparison),
+    admissionTable(comparison),
+    releaseTable(comparison),
+    latencyTable(comparison, "tenant"),
+    ...(hasSeveralTenants(comparison) ? [tenantLaneTable(comparison)] : []),
+    ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
+  ];
+}
+
+/** The tables for a terminal `width` columns wide: a wider table is split into sections of columns. */
+export function terminalSummary(comparison: Comparison, width = Number.POSITIVE_INFINITY): string {
   const notes = caveats(comparison);
   return [
     headline(comparison),
-    "",
-    renderText(latencyTable(comparison)),
-    "",
-    renderText(runTable(comparison)),
-    "",
-    renderText(admissionTable(comparison)),
-    ...(hasFairnessGroups(comparison) ? ["", renderText(fairnessTable(comparison))] : []),
-    ...(notes.length > 0 ? ["", ...notes] : []),
+    ...terminalTables(comparison).flatMap((table) => ["", renderText(table, width)]),
+    ...(notes.length > 0 ? ["", ...notes.map((note) => wrap(note, width))] : []),
   ].join("\n");
+}
+
+/** Prose broken at spaces into lines no wider than `width` (a word longer than that keeps its own line). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line].join("\n");
 }
 
 /**
@@ -55,6 +103,9 @@ export function reportFiles(comparison: Comparison, context: ReportContext): Rec
     "summary.csv": summaryCsv(comparison),
     "runs.csv": runsCsv(comparison),
     "summary.json": `${JSON.stringify(summaryJson(comparison, context), null, 2)}\n`,
+    "report.html": renderPage(
+      comparisonPage(comparison, { ...context, headline: headline(comparison), tables: reportTables(comparison), notes: caveats(comparison) }),
+    ),
   };
 }
 
@@ -87,24 +138,13 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "",
     ...policyLines,
     "",
-    renderMarkdown(latencyTable(comparison)),
-    "",
-    renderMarkdown(runTable(comparison)),
-    "",
-    ...caveats(comparison).flatMap((note) => [`> ${note}`, ""]),
-    renderMarkdown(admissionTable(comparison)),
-    "",
-    renderMarkdown(releaseTable(comparison)),
-    "",
-    renderMarkdown(latencyTable(comparison, "tenant")),
-    "",
-    ...(hasFairnessGroups(comparison) ? [renderMarkdown(fairnessTable(comparison)), ""] : []),
+    ...reportTables(comparison).flatMap((table, index) => [renderMarkdown(table), "", ...(index === 1 ? caveats(comparison).flatMap((note) => [`> ${note}`, ""]) : [])]),
     "## How to read this",
     "",
     "- Latency is `job_finished.t − job_arrived.t` of completed jobs; percentiles are nearest-rank on the exact sample of each run.",
     "- With several seeds each cell is the mean over seeds ± the half-width of its 95% confidence interval (Student's t). Two policies whose intervals overlap may not differ.",
     "- Every seed gives every policy the same jobs, so `P95 vs baseline` is the mean of per-seed ratios: a paired comparison, tighter than comparing two means.",
-    "- `queue wait` is `lease_acquired.t − task_ready.t`; `util` is the time-average share of a resource's limit held by leases.",
+    "- `queue wait` is `lease_acquired.t − task_ready.t`; `util` is the time-average share of a resource's limit held by leases. `arriving` figures cover the arrival window only (from the start to the last job_arrived), the steady state; `whole run` ones include the drain after arrivals stop, which dilutes them.",
     "- `hidden waiters` are spawned workers blocked on scheduler capacity (`worker_wait_started` … `worker_wait_ended`); `ready→lease` runs from `task_ready` until the task holds every resource it needs, so it includes hidden waiting that `queue wait` cannot see.",
     "- Fairness: a group (tenant, lane) is *backlogged* while it has a ready task not yet leased; time is *contended* while two or more groups are. `Jain` is Jain's index over each group's token rate while it was backlogged during contention, divided by its weight: 1 when every backlogged group got service in proportion to its weight, 1/n when one of n got it all. Groups that ask for less than their share also score low, so read it with `lag max`: the most tokens (per unit of weight) one backlogged group got ahead of another while both waited. `token share` is the group's share of all tokens served (requests that finished `ok`).",
     "- Every figure is recomputed from the event log (`schedlab run … --events FILE`); definitions are in docs/metrics.md.",

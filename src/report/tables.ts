@@ -21,8 +21,21 @@ function groupsOf(comparison: Comparison, scope: Scope): string[] {
 
 const SECONDS = 1 / 1000;
 
-/** Job latency of completed jobs, in seconds, per lane and overall. */
+function ratioCell(comparison: Comparison, result: PolicyResult, scope: Scope, group: string, metric: string): string {
+  if (result.policy.name === comparison.baseline) return "baseline";
+  return formatChange(findRow(result, scope, group, metric)?.ratioToBaseline ?? MISSING);
+}
+
+function hasBaselineRatios(comparison: Comparison): boolean {
+  return comparison.results.length > 1;
+}
+
+/**
+ * Job latency of completed jobs, in seconds, per lane (or tenant) and overall, with the jobs that failed and,
+ * with several policies, each group's paired P95 ratio to the baseline.
+ */
 export function latencyTable(comparison: Comparison, scope: "lane" | "tenant" = "lane"): Table {
+  const ratios = hasBaselineRatios(comparison);
   const rows: string[][] = [];
   for (const result of comparison.results) {
     const groups: [Scope, string][] = [...groupsOf(comparison, scope).map((group): [Scope, string] => [scope, group]), ["overall", "all"]];
@@ -31,24 +44,92 @@ export function latencyTable(comparison: Comparison, scope: "lane" | "tenant" = 
         index === 0 ? result.policy.name : "",
         group,
         formatEstimate(value(result, rowScope, group, "jobs_completed")),
+        formatEstimate(value(result, rowScope, group, "jobs_failed")),
         formatEstimate(value(result, rowScope, group, "latency_ms_p50"), SECONDS),
         formatEstimate(value(result, rowScope, group, "latency_ms_p95"), SECONDS),
         formatEstimate(value(result, rowScope, group, "latency_ms_p99"), SECONDS),
         formatEstimate(value(result, rowScope, group, "latency_ms_max"), SECONDS),
+        ...(ratios ? [ratioCell(comparison, result, rowScope, group, "latency_ms_p95")] : []),
       ]);
     });
   }
   return {
     title: `Job latency by ${scope} (seconds, completed jobs)`,
-    headers: ["policy", scope, "jobs", "P50", "P95", "P99", "max"],
-    numeric: [false, false, true, true, true, true, true],
+    headers: ["policy", scope, "jobs", "failed", "P50", "P95", "P99", "max", ...(ratios ? ["P95 vs baseline"] : [])],
+    numeric: [false, false, true, true, true, true, true, true, ...(ratios ? [true] : [])],
+    keyColumns: 2,
     rows,
   };
 }
 
-/** Throughput, failures, rate limiting, queueing and utilization per policy. */
-export function runTable(comparison: Comparison): Table {
+/** Whether a comparison has more than one tenant: then tenants get tables of their own. */
+export function hasSeveralTenants(comparison: Comparison): boolean {
+  return groupsOf(comparison, "tenant").length > 1;
+}
+
+/** Each tenant split by lane: completed and failed jobs, latency, and the paired P95 ratio to the baseline. */
+export function tenantLaneTable(comparison: Comparison): Table {
+  const ratios = hasBaselineRatios(comparison);
+  const pairs = groupsOf(comparison, "tenant_lane");
+  const rows: string[][] = [];
+  for (const result of comparison.results) {
+    let previousTenant = "";
+    pairs.forEach((pair, index) => {
+      const tenant = pair.slice(0, pair.lastIndexOf("/"));
+      rows.push([
+        index === 0 ? result.policy.name : "",
+        tenant === previousTenant ? "" : tenant,
+        pair.slice(pair.lastIndexOf("/") + 1),
+        formatEstimate(value(result, "tenant_lane", pair, "jobs_completed")),
+        formatEstimate(value(result, "tenant_lane", pair, "jobs_failed")),
+        formatEstimate(value(result, "tenant_lane", pair, "latency_ms_p50"), SECONDS),
+        formatEstimate(value(result, "tenant_lane", pair, "latency_ms_p95"), SECONDS),
+        formatEstimate(value(result, "tenant_lane", pair, "latency_ms_max"), SECONDS),
+        ...(ratios ? [ratioCell(comparison, result, "tenant_lane", pair, "latency_ms_p95")] : []),
+      ]);
+      previousTenant = tenant;
+    });
+  }
+  return {
+    title: "Job latency by tenant × lane (seconds, completed jobs)",
+    headers: ["policy", "tenant", "lane", "jobs", "failed", "P50", "P95", "max", ...(ratios ? ["P95 vs baseline"] : [])],
+    numeric: [false, false, false, true, true, true, true, true, ...(ratios ? [true] : [])],
+    keyColumns: 3,
+    rows,
+  };
+}
+
+/**
+ * Utilization of each resource over the whole run and over the arrival window (steady state, before the drain),
+ * with throughput the same two ways on the policy's first line.
+ */
+export function utilizationTable(comparison: Comparison): Table {
   const resources = groupsOf(comparison, "resource");
+  const rows: string[][] = [];
+  for (const result of comparison.results) {
+    resources.forEach((resource, index) => {
+      const first = index === 0;
+      rows.push([
+        first ? result.policy.name : "",
+        first ? formatEstimate(value(result, "overall", "all", "throughput_jobs_per_s_arrival_window")) : "",
+        first ? formatEstimate(value(result, "overall", "all", "throughput_jobs_per_s")) : "",
+        resource,
+        formatPercent(value(result, "resource", resource, "utilization_arrival_window")),
+        formatPercent(value(result, "resource", resource, "utilization")),
+      ]);
+    });
+  }
+  return {
+    title: "Throughput and utilization: while jobs arrive (steady state) and over the whole run (with the drain)",
+    headers: ["policy", "jobs/s arriving", "jobs/s whole run", "resource", "util arriving", "util whole run"],
+    numeric: [false, true, true, false, true, true],
+    keyColumns: 1,
+    rows,
+  };
+}
+
+/** Throughput, failures, rate limiting, queueing and the change of P95 against the baseline, per policy. */
+export function runTable(comparison: Comparison): Table {
   const rows = comparison.results.map((result) => [
     result.policy.name,
     formatEstimate(value(result, "overall", "all", "throughput_jobs_per_s")),
@@ -56,15 +137,13 @@ export function runTable(comparison: Comparison): Table {
     formatEstimate(value(result, "overall", "all", "requests_rate_limited")),
     formatEstimate(value(result, "overall", "all", "requests_retries")),
     formatEstimate(value(result, "overall", "all", "queue_wait_ms_p95"), SECONDS),
-    ...resources.map((resource) => formatPercent(value(result, "resource", resource, "utilization"))),
-    result.policy.name === comparison.baseline
-      ? "baseline"
-      : formatChange(findRow(result, "overall", "all", "latency_ms_p95")?.ratioToBaseline ?? MISSING),
+    ratioCell(comparison, result, "overall", "all", "latency_ms_p95"),
   ]);
   return {
     title: "Runs",
-    headers: ["policy", "jobs/s", "failed", "429s", "retries", "queue wait P95 (s)", ...resources.map((resource) => `util ${resource}`), "P95 vs baseline"],
-    numeric: [false, true, true, true, true, true, ...resources.map(() => true), true],
+    headers: ["policy", "jobs/s", "failed", "429s", "retries", "queue wait P95 (s)", "P95 vs baseline"],
+    numeric: [false, true, true, true, true, true, true],
+    keyColumns: 1,
     rows,
   };
 }
@@ -85,6 +164,7 @@ export function admissionTable(comparison: Comparison): Table {
   ]);
   return {
     title: "Admission and cost",
+    keyColumns: 1,
     headers: ["policy", "design", "hidden waiters (max)", "hidden wait (s)", "ready→lease P95 (s)", "refused spawns", "backoff (s)", "task retries", "zombies", "cost/job"],
     numeric: [false, false, true, true, true, true, true, true, true, true],
     rows,
@@ -102,6 +182,7 @@ export function releaseTable(comparison: Comparison): Table {
   ]);
   return {
     title: "Lease releases by reason",
+    keyColumns: 1,
     headers: ["policy", ...reasons, ...results.map((name) => `result: ${name}`)],
     numeric: [false, ...reasons.map(() => true), ...results.map(() => true)],
     rows,
@@ -116,8 +197,8 @@ export function hasFairnessGroups(comparison: Comparison): boolean {
 }
 
 /**
- * Fairness per policy: Jain's index between tenants and between lanes and the largest service lag between two
- * tenants (on the policy's first line), then each tenant's share of the tokens served and its queue wait.
+ * Fairness per policy: each tenant's share of the tokens served and its queue wait, then (on the policy's first
+ * line) Jain's index between tenants and between lanes and the largest service lag between two tenants.
  */
 export function fairnessTable(comparison: Comparison): Table {
   const tenants = groupsOf(comparison, "tenant");
@@ -127,20 +208,21 @@ export function fairnessTable(comparison: Comparison): Table {
       const first = index === 0;
       rows.push([
         first ? result.policy.name : "",
-        first ? formatEstimate(value(result, "fairness", "tenant", "fairness_jain_tokens")) : "",
-        first ? formatEstimate(value(result, "fairness", "lane", "fairness_jain_tokens")) : "",
-        first ? formatEstimate(value(result, "fairness", "tenant", "service_lag_max_tokens")) : "",
         tenant,
         formatPercent(value(result, "tenant", tenant, "service_tokens_share")),
         formatEstimate(value(result, "tenant", tenant, "queue_wait_ms_p95"), SECONDS),
         formatEstimate(value(result, "tenant", tenant, "queue_wait_ms_max"), SECONDS),
+        first ? formatEstimate(value(result, "fairness", "tenant", "fairness_jain_tokens")) : "",
+        first ? formatEstimate(value(result, "fairness", "lane", "fairness_jain_tokens")) : "",
+        first ? formatEstimate(value(result, "fairness", "tenant", "service_lag_max_tokens")) : "",
       ]);
     });
   }
   return {
     title: "Fairness (Jain over token rates while backlogged: 1 = in proportion to weight, – = no contention)",
-    headers: ["policy", "Jain tenants", "Jain lanes", "lag max (tokens)", "tenant", "token share", "queue wait P95 (s)", "queue wait max (s)"],
-    numeric: [false, true, true, true, false, true, true, true],
+    keyColumns: 2,
+    headers: ["policy", "tenant", "token share", "queue wait P95 (s)", "queue wait max (s)", "Jain tenants", "Jain lanes", "lag max (tokens)"],
+    numeric: [false, false, true, true, true, true, true, true],
     rows,
   };
 }

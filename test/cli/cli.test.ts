@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const REPORT_FILES = ["runs.csv", "summary.csv", "summary.json", "summary.md"];
+const REPORT_FILES = ["report.html", "runs.csv", "summary.csv", "summary.json", "summary.md"];
 
 interface Outcome {
   readonly status: number | null;
