@@ -17,6 +17,7 @@ Commands:
   list                list scenarios and their policies
   validate FILE...    check scenario files
   check SCENARIO      swarm-test policies under random faults; replay a failure
+  bench               performance suites; compare with a saved baseline (--baseline)
 
 Run 'schedlab COMMAND --help' for a command's options. Docs: README.md, docs/.`;
 
@@ -46,8 +47,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "validate":
       (await import("./validate-command.ts")).validateCommand(rest);
       return 0;
+    case "bench":
+      return (await import("./bench-command.ts")).benchCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check, bench; see 'schedlab --help')`);
   }
 }
 
