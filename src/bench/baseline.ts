@@ -33,6 +33,7 @@ export function compareToBaseline(current: readonly Figure[], baseline: readonly
   const baselineNames = new Set(baseline.map((figure) => figure.name));
   const figures: FigureComparison[] = [];
   for (const before of baseline) {
+    if (before.informational === true) continue;
     const now = currentByName.get(before.name);
     if (now === undefined) {
       if (!partial) figures.push({ name: before.name, unit: before.unit, baseline: comparable(before), current: undefined, change: undefined, verdict: "missing" });
@@ -41,7 +42,7 @@ export function compareToBaseline(current: readonly Figure[], baseline: readonly
     figures.push(judge(before, now, maxRegression));
   }
   for (const now of current) {
-    if (!baselineNames.has(now.name)) figures.push({ name: now.name, unit: now.unit, baseline: undefined, current: comparable(now), change: undefined, verdict: "new" });
+    if (now.informational !== true && !baselineNames.has(now.name)) figures.push({ name: now.name, unit: now.unit, baseline: undefined, current: comparable(now), change: undefined, verdict: "new" });
   }
   const failed = figures.filter((figure) => figure.verdict === "regressed" || figure.verdict === "missing").map((figure) => figure.name);
   return { figures, failed };
@@ -60,7 +61,6 @@ function judge(before: Figure, now: Figure, maxRegression: number): FigureCompar
   return { name: now.name, unit: now.unit, baseline: baselineValue, current: currentValue, change, verdict };
 }
 
-const TargetSchema = z.object({ value: z.number(), better: z.enum(["higher", "lower"]) });
 const FigureSchema = z.object({
   name: z.string().min(1),
   unit: z.string(),
@@ -68,7 +68,7 @@ const FigureSchema = z.object({
   better: z.enum(["higher", "lower"]),
   ratio: z.number().positive().optional(),
   spread: z.number().nonnegative(),
-  target: TargetSchema.optional(),
+  informational: z.boolean().optional(),
 });
 const ReportSchema = z.object({
   schema_version: z.literal(1),

@@ -71,7 +71,7 @@ function simulateFigures(sampler: Sampler): Figure[] {
   const scenario = { ...full, stop: { jobs: SIMULATED_JOBS, durationMs: undefined } };
   const policy = full.policies[0];
   if (policy === undefined) throw new Error("bench-1m.json has no policy");
-  return [sampler.throughput("simulated jobs per wall second (5k jobs)", "jobs/s", SIMULATED_JOBS, () => void runOnce({ scenario, policy, seed: 1 }))];
+  return [sampler.throughput("simulated jobs per CPU second (5k jobs)", "jobs/s", SIMULATED_JOBS, () => void runOnce({ scenario, policy, seed: 1 }))];
 }
 
 export function ledgerSuite(): Probe[] {

@@ -16,8 +16,8 @@ export interface Figure {
   readonly ratio: number | undefined;
   /** (max − min) / median of the per-round ratios (or values): the noise seen within this run. */
   readonly spread: number;
-  /** An absolute target, checked by --check. */
-  readonly target?: { readonly value: number; readonly better: Better };
+  /** Shown and saved but never compared with a baseline (wall time: a busy machine reads as slowness). */
+  readonly informational?: boolean;
 }
 
 export interface BenchReport {

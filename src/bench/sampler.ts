@@ -1,6 +1,8 @@
 // Rounds of measurement: each round samples the calibration loop and then the figure's own work, both with
-// tinybench, and keeps their ratio; the median over rounds is the figure. A noisy neighbour that slows
-// the machine for a moment slows both halves of a round alike, and one bad round does not move a median.
+// tinybench, and keeps their ratio; the median over rounds is the figure. Time is this process's CPU time,
+// not wall time: on a shared machine the process is often descheduled, which wall time would count as
+// slowness. A neighbour that slows the CPU itself (caches, a busy sibling core) slows both halves of a round
+// alike, and one bad round does not move a median.
 
 import { Bench } from "tinybench";
 import { calibrationState, calibrationStep } from "./calibration.ts";
@@ -8,6 +10,12 @@ import { type Better, type Figure, median, relativeSpread } from "./figures.ts";
 
 const CALIBRATION_STEPS_PER_CALL = 10_000;
 const WARMUP_MS = 25;
+
+/** CPU time (user + system) of this process in milliseconds: what tinybench times with. */
+export function cpuTimeMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 /** Measures one or a few figures from scratch (its own set-up included), so a figure can be measured again. */
 export type Probe = (sampler: Sampler) => Figure[];
@@ -78,11 +86,12 @@ export function figureOf(name: string, unit: string, better: Better, values: rea
 }
 
 /**
- * Calls of `body` per second, by tinybench over `timeMs` after a short warmup, from the fastest call: other
- * work on a shared machine only ever slows a call down, so the fastest is the least disturbed estimate.
+ * Calls of `body` per CPU second, by tinybench over `timeMs` of CPU time after a short warmup, from the
+ * fastest call: other work on a shared machine only ever slows a call down, so the fastest is the least
+ * disturbed estimate.
  */
 function timedThroughput(body: () => void, timeMs: number): number {
-  const bench = new Bench({ time: timeMs, warmup: true, warmupTime: WARMUP_MS, warmupIterations: 2, iterations: 3 });
+  const bench = new Bench({ time: timeMs, warmup: true, warmupTime: WARMUP_MS, warmupIterations: 2, iterations: 3, now: cpuTimeMs });
   bench.add("sample", body);
   bench.runSync();
   const result = bench.tasks[0]?.result;

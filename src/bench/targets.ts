@@ -2,6 +2,7 @@
 // --check`): they say what the code must reach on the 2-core CI machine, whatever the baseline says.
 
 import type { Figure } from "./figures.ts";
+import { ONE_MILLION_WALL } from "./one-million-suite.ts";
 import { BACKLOGS, GROUP_COUNTS, queueFigureName } from "./queue-suite.ts";
 
 export interface TargetCheck {
@@ -23,11 +24,12 @@ export function targetChecks(figures: readonly Figure[], queueKinds: readonly st
   const checks: TargetCheck[] = [];
   const heap = byName.get("event heap pop+push, 1,000 pending");
   if (heap !== undefined) checks.push(check("event heap pop+push, 1,000 pending", heap, "ops/s", 5_000_000, true));
-  const million = byName.get("1M-job scenario: simulated jobs per second");
+  const million = byName.get("1M-job scenario: simulated jobs per CPU second");
   if (million !== undefined) {
-    checks.push(check("1M-job scenario: simulated jobs per second", million, "jobs/s", 200_000, true));
-    checks.push(check("1M-job scenario: wall time", 1_000_000 / million, "s", 5, false));
+    checks.push(check("1M-job scenario: simulated jobs per CPU second", million, "jobs/s", 200_000, true));
   }
+  const wall = byName.get(ONE_MILLION_WALL);
+  if (wall !== undefined) checks.push(check(ONE_MILLION_WALL, wall, "s", 5, false));
   const rss = byName.get("1M-job scenario: peak RSS");
   if (rss !== undefined) checks.push(check("1M-job scenario: peak RSS", rss, "MB", 1024, false));
   const smallest = BACKLOGS[0];

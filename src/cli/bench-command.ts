@@ -14,7 +14,7 @@ import { UsageError, integerFlag, parseCommand, requireWritableFile } from "./ar
 
 const DEFAULT_MAX_REGRESSION_PCT = 25;
 const DEFAULT_ROUNDS = 5;
-const DEFAULT_SAMPLE_TIME_MS = 150;
+const DEFAULT_SAMPLE_TIME_MS = 100;
 
 export const BENCH_HELP = `Usage: schedlab bench [options]
 
@@ -32,7 +32,7 @@ Options:
   --only SUITES         comma-separated: ${SUITES.join(", ")} (default: all)
   --queue-kinds KINDS   comma-separated queue kinds for the queues suite (default: all)
   --rounds N            rounds per figure (default ${DEFAULT_ROUNDS})
-  --time-ms MS          tinybench time per sample (default ${DEFAULT_SAMPLE_TIME_MS})
+  --time-ms MS          tinybench CPU time per sample (default ${DEFAULT_SAMPLE_TIME_MS})
   --check               also exit 1 when an absolute performance target is missed
   -h, --help            show this help
 

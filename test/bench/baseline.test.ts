@@ -111,3 +111,12 @@ describe("a second look at suspect figures", () => {
     expect(compareToBaseline(again, [figure("slow", 1.0), figure("fine", 1.0)], 0.2, false).failed).toEqual(["slow"]);
   });
 });
+
+describe("informational figures", () => {
+  it("are never compared, however much they changed", () => {
+    const wall: Figure = { ...figure("wall", undefined, 4, "lower"), informational: true };
+    const result = compareToBaseline([{ ...wall, value: 40 }], [wall], 0.2, false);
+    expect(result.figures).toEqual([]);
+    expect(result.failed).toEqual([]);
+  });
+});
