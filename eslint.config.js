@@ -7,7 +7,7 @@ const determinismMessage =
   "src/sim and src/policies must be deterministic: take time from the injected Clock and randomness from a seeded stream.";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "reports/", "coverage/", ".ci/", ".scratch/"] },
+  { ignores: ["node_modules/", "dist/", "reports/", "coverage/", ".ci/", ".scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the package needs no build step.
-import { register } from "tsx/esm/api";
+// The installed command: runs the compiled CLI in dist/, which `npm ci` (through `prepare`) or `npm run build`
+// writes. From a checkout, `npm run schedlab -- ...` runs the TypeScript sources instead.
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { URL } from "node:url";
 
-register();
-await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("schedlab: dist/ is missing: run 'npm run build' (npm ci runs it through prepare)\n");
+  process.exit(2);
+}
+await import(entry.href);

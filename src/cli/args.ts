@@ -11,11 +11,21 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+/** Spelled out because the emitted declarations (dist/) cannot name util's unexported result type. */
+interface CommandConfig<T extends Options> {
+  args: string[];
+  options: T & typeof HELP_OPTION;
+  allowPositionals: true;
+  strict: true;
+}
+
 /** util.parseArgs, strict, with its errors turned into UsageErrors that name the command. */
-export function parseCommand<T extends Options>(command: string, argv: readonly string[], options: T) {
+export function parseCommand<T extends Options>(command: string, argv: readonly string[], options: T): ReturnType<typeof parseArgs<CommandConfig<T>>> {
   try {
     const args = joinNegativeValues(argv, options);
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs<CommandConfig<T>>({ args, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]?.replace(/\. To specify a positional.*$/, "") ?? String(error);
     throw new UsageError(`${command}: ${message.charAt(0).toLowerCase()}${message.slice(1)} (see 'schedlab ${command} --help')`);

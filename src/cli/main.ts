@@ -1,14 +1,15 @@
 // The schedlab command line. User mistakes (bad flags, bad scenario files, runs over their limits) are
-// printed in one line with exit code 2; anything else is a bug and keeps its stack.
+// printed in one line with exit code 2; anything else is a bug and keeps its stack. Each command's module is
+// imported only when that command runs, so `schedlab list` does not pay to load the simulator and fast-check.
 
+import { config as zodConfig } from "zod";
 import { EventLimitError } from "../sim/engine.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { UsageError, packageVersion } from "./args.ts";
-import { checkCommand } from "./check-command.ts";
-import { compareCommand } from "./compare-command.ts";
-import { listCommand } from "./list-command.ts";
-import { runCommand } from "./run-command.ts";
-import { validateCommand } from "./validate-command.ts";
+
+// A command parses each scenario once: zod's compiled fast path costs more to build than it saves here
+// (about 20 ms of the start-up of \`schedlab list\`).
+zodConfig({ jitless: true });
 
 const HELP = `schedlab: a deterministic simulator for the schedulers between LLM agents and
 rate-limited model providers.
@@ -21,10 +22,11 @@ Commands:
   list                list scenarios and their policies
   validate FILE...    check scenario files
   check SCENARIO      swarm-test policies under random faults; replay a failure
+  bench               performance suites; compare with a saved baseline (--baseline)
 
 Run 'schedlab COMMAND --help' for a command's options. Docs: README.md, docs/.`;
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -38,20 +40,22 @@ export function main(argv: readonly string[]): number {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     case "run":
-      runCommand(rest);
+      (await import("./run-command.ts")).runCommand(rest);
       return 0;
     case "compare":
-      compareCommand(rest);
+      (await import("./compare-command.ts")).compareCommand(rest);
       return 0;
     case "list":
-      return listCommand(rest);
+      return (await import("./list-command.ts")).listCommand(rest);
     case "check":
-      return checkCommand(rest);
+      return (await import("./check-command.ts")).checkCommand(rest);
     case "validate":
-      validateCommand(rest);
+      (await import("./validate-command.ts")).validateCommand(rest);
       return 0;
+    case "bench":
+      return (await import("./bench-command.ts")).benchCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check, bench; see 'schedlab --help')`);
   }
 }
 
@@ -60,7 +64,7 @@ function isUserError(error: unknown): error is Error {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (!isUserError(error)) throw error;
   process.stderr.write(`schedlab: ${error.message}\n`);

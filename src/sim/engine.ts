@@ -4,6 +4,7 @@
 import { assertionFailed } from "../policies/assert.ts";
 import type { TimerHandle, Timers } from "../policies/timers.ts";
 import { EventHeap, type ScheduledEvent } from "./event-heap.ts";
+import { PLANTED_WORK_PER_EVENT, doPlantedWork } from "./planted-slowdown.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
 export class EventLimitError extends Error {
@@ -102,6 +103,7 @@ export class Engine implements Timers {
       if (timer?.canceled === true) continue;
       if (this.processed >= this.maxEvents) throw new EventLimitError(this.maxEvents, event.timeMs);
       this.processed += 1;
+      if (PLANTED_WORK_PER_EVENT > 0) doPlantedWork();
       if (event.timeMs === this.clock.now()) {
         this.eventsThisInstant += 1;
         if (this.eventsThisInstant > MAX_EVENTS_PER_INSTANT) throw new StalledClockError(event.timeMs);
