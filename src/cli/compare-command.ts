@@ -2,9 +2,9 @@
 
 import { join } from "node:path";
 import { compare } from "../experiment/compare.ts";
-import { loadScenario } from "../scenario/load.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, resolveScenario, shellQuote } from "./args.ts";
 import { emitReport } from "./report-output.ts";
+import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const COMPARE_HELP = `Usage: schedlab compare SCENARIO [options]
 
@@ -22,7 +22,10 @@ Options:
   --seed S        first seed (default: the scenario's "seed")
   --out DIR       report folder (default: reports/<scenario>-compare)
   --json          print summary.json to stdout instead of the tables
-  -h, --help      show this help`;
+  -h, --help      show this help
+
+Warnings about the scenario (see 'schedlab validate') go to stderr and do not
+change the exit code.`;
 
 export function compareCommand(argv: readonly string[]): void {
   const { values, positionals } = parseCommand("compare", argv, {
@@ -39,7 +42,7 @@ export function compareCommand(argv: readonly string[]): void {
   const scenarioFile = resolveScenario(onePositional("compare", positionals, "SCENARIO"));
   const seedCount = integerFlag("seeds", values.seeds, 1, 10_000);
   const firstSeedFlag = integerFlag("seed", values.seed, 0);
-  const scenario = loadScenario(scenarioFile);
+  const scenario = loadScenarioAndWarn(scenarioFile);
   const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
   const policies = names.map((name) => {
     const policy = scenario.policies.find((candidate) => candidate.name === name);

@@ -2,7 +2,8 @@
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ScenarioError, loadScenario } from "../scenario/load.ts";
+import { readJsonFile } from "../scenario/json-file.ts";
+import { ScenarioError, isJsonSchemaDocument, loadScenario } from "../scenario/load.ts";
 import { UsageError, parseCommand } from "./args.ts";
 
 export const LIST_HELP = `Usage: schedlab list [options]
@@ -40,6 +41,7 @@ export function listCommand(argv: readonly string[]): number {
   const problems: string[] = [];
   for (const name of names) {
     const file = join(directory, name);
+    if (isSchemaFile(file)) continue;
     try {
       const scenario = loadScenario(file);
       listed.push({ name: scenario.name, file, policies: scenario.policies.map((policy) => policy.name) });
@@ -56,4 +58,10 @@ export function listCommand(argv: readonly string[]): number {
   }
   for (const problem of problems) process.stderr.write(`schedlab: ${problem}\n`);
   return problems.length > 0 ? 2 : 0;
+}
+
+/** scenarios/schema.json sits beside the scenarios for editors; it is not one. */
+function isSchemaFile(file: string): boolean {
+  const read = readJsonFile(file);
+  return read.ok && isJsonSchemaDocument(read.value);
 }

@@ -20,7 +20,8 @@ Commands:
   run SCENARIO        simulate one policy on one seed; write a report (and --events)
   compare SCENARIO    compare policies over many seeds with 95% confidence intervals
   list                list scenarios and their policies
-  validate FILE...    check scenario files
+  validate FILE...    check scenario files: every problem, with warnings
+  schema              print the JSON Schema of the scenario format
   check SCENARIO      swarm-test policies under random faults; replay a failure
   bench               performance suites; compare with a saved baseline (--baseline)
 
@@ -50,12 +51,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "check":
       return (await import("./check-command.ts")).checkCommand(rest);
     case "validate":
-      (await import("./validate-command.ts")).validateCommand(rest);
+      return (await import("./validate-command.ts")).validateCommand(rest);
+    case "schema":
+      (await import("./schema-command.ts")).schemaCommand(rest);
       return 0;
     case "bench":
       return (await import("./bench-command.ts")).benchCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, check, bench; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, schema, check, bench; see 'schedlab --help')`);
   }
 }
 
@@ -63,10 +66,16 @@ function isUserError(error: unknown): error is Error {
   return error instanceof UsageError || error instanceof ScenarioError || error instanceof EventLimitError;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!isUserError(error)) throw error;
-  process.stderr.write(`schedlab: ${error.message}\n`);
-  process.exitCode = 2;
+/** Runs a command as the schedlab binary does: the exit code, with a user error printed in one line. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    process.stderr.write(`schedlab: ${error.message}\n`);
+    return 2;
+  }
 }
+
+// Imported by a test harness (test/fuzz), this module only defines; run as the binary, it runs.
+if (process.env.SCHEDLAB_CLI_IMPORTED !== "1") process.exitCode = await runCli(process.argv.slice(2));

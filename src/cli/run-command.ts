@@ -3,9 +3,9 @@
 import { join } from "node:path";
 import { runCharted } from "../experiment/run.ts";
 import { compareFromRuns } from "../experiment/compare.ts";
-import { loadScenario } from "../scenario/load.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
 import { emitReport } from "./report-output.ts";
+import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const RUN_HELP = `Usage: schedlab run SCENARIO [options]
 
@@ -27,7 +27,9 @@ Options:
   --json          print summary.json to stdout instead of the tables
   -h, --help      show this help
 
-Same scenario, seed and code give a byte-identical event log.`;
+Same scenario, seed and code give a byte-identical event log. Warnings about
+the scenario (an overloaded provider, a reaper shorter than a working worker's
+silence; see 'schedlab validate') go to stderr and do not change the exit code.`;
 
 export function runCommand(argv: readonly string[]): void {
   const { values, positionals } = parseCommand("run", argv, {
@@ -44,7 +46,7 @@ export function runCommand(argv: readonly string[]): void {
   }
   const scenarioFile = resolveScenario(onePositional("run", positionals, "SCENARIO"));
   const seedFlag = integerFlag("seed", values.seed, 0);
-  const scenario = loadScenario(scenarioFile);
+  const scenario = loadScenarioAndWarn(scenarioFile);
   const policyName = values.policy ?? scenario.policies[0]?.name;
   const policy = scenario.policies.find((candidate) => candidate.name === policyName);
   if (policy === undefined) {

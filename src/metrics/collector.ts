@@ -10,6 +10,7 @@ import { GroupedSample } from "./grouped-percentiles.ts";
 import { IdTable, LiveRecords } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
 import { type ProviderSummary, ProviderTracker } from "./providers.ts";
+import { ReapCounter } from "./reaps.ts";
 
 export interface RunSummary {
   readonly scenario: string;
@@ -64,6 +65,9 @@ export interface RunSummary {
     readonly requests_aborted: number;
     readonly budget_warnings: number;
     readonly budget_enforced: number;
+    /** Workers stopped with reason `reaped`, and those of them that had not stalled (docs/metrics.md). */
+    readonly reaped: number;
+    readonly false_reaps: number;
   };
   /** Price of successful requests: input and produced output tokens at the provider's price per 1k. */
   readonly cost: { readonly total: number; readonly per_completed_job: Percentiles };
@@ -146,6 +150,7 @@ export class MetricsCollector implements EventSink {
     budget_warnings: 0,
     budget_enforced: 0,
   };
+  private readonly reaps: ReapCounter;
   private backoffSinceMs: number | undefined;
   private prices: Readonly<Record<string, ProviderPrice>> = {};
   private pricing = false;
@@ -158,12 +163,16 @@ export class MetricsCollector implements EventSink {
   private readonly outcomes: OutcomeCounts;
   private readonly arrivalWindow: ArrivalWindow;
 
-  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, test/metrics/breakdown-recompute.test.ts). */
-  constructor(newFairnessTracker: () => FairnessTracker = () => new FairnessTracker(), parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow } = {}) {
+  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts). */
+  constructor(
+    newFairnessTracker: () => FairnessTracker = () => new FairnessTracker(),
+    parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow; reaps?: ReapCounter } = {},
+  ) {
     this.byTenant = newFairnessTracker();
     this.byLane = newFairnessTracker();
     this.outcomes = parts.outcomes ?? new OutcomeCounts();
     this.arrivalWindow = parts.arrivalWindow ?? new ArrivalWindow();
+    this.reaps = parts.reaps ?? new ReapCounter();
   }
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
@@ -232,9 +241,13 @@ export class MetricsCollector implements EventSink {
       case "job_finished":
         this.onJobFinished(timeMs, event.job, event.status);
         return;
-      case "worker_spawned":
       case "worker_stopped":
+        this.reaps.forget(event.task);
+        return;
       case "worker_stop_requested":
+        this.reaps.stopRequested(event.task, event.reason);
+        return;
+      case "worker_spawned":
       case "job_resumed":
       case "task_yielded":
       case "job_cancel_requested":
@@ -264,6 +277,7 @@ export class MetricsCollector implements EventSink {
         return;
       case "worker_stalled":
         this.schedulerCounts.zombies += 1;
+        this.reaps.workerStalled(event.task);
         return;
       case "worker_crashed":
         this.schedulerCounts.worker_crashes += 1;
@@ -349,7 +363,7 @@ export class MetricsCollector implements EventSink {
       requests: { ...this.requestCounts },
       utilization,
       hidden_waiters: { max: this.hiddenWaitersMax, total_wait_ms: this.hiddenWaitMs },
-      scheduler: { ...this.schedulerCounts },
+      scheduler: { ...this.schedulerCounts, ...this.reaps.counts() },
       cost: { total: this.costTotal, per_completed_job: percentiles(this.jobCost.toArray()) },
       fairness: {
         by_tenant: this.byTenant.summary(makespanMs, queueWait.byTenant),

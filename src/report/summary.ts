@@ -94,6 +94,15 @@ export function caveats(comparison: Comparison): string[] {
         "Latency counts completed jobs only, so its percentiles leave out jobs that failed, often the slowest ones.",
     );
   }
+  for (const result of comparison.results) {
+    const falseReaps = findRow(result, "overall", "all", "false_reaps")?.estimate.mean ?? 0;
+    const reaped = findRow(result, "overall", "all", "reaped")?.estimate.mean ?? 0;
+    if (falseReaps <= 0) continue;
+    notes.push(
+      `Note: ${result.policy.name} reaped ${formatNumber(reaped)} workers per run, ${formatNumber(falseReaps)} of them working (false reaps): ` +
+        "its reap_after_ms is shorter than the silence of a worker in a long request or a retry wait.",
+    );
+  }
   return notes;
 }
 

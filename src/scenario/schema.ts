@@ -35,7 +35,7 @@ const lognormal = z
       : { kind: value.kind, median: value.median as number, p95: value.p95 as number },
   );
 
-const distributionObject = z.discriminatedUnion("kind", [
+export const distributionObject = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("constant"), value: nonNegative }),
   z
     .strictObject({ kind: z.literal("uniform"), min: nonNegative, max: nonNegative })
@@ -101,7 +101,7 @@ const providerSchema = z.strictObject({
     .default([]),
 });
 
-const shapeSchema = z.preprocess(
+export const shapeSchema = z.preprocess(
   (value) => (value === "single" ? { kind: "single" } : value),
   z.discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("single") }),
@@ -149,13 +149,17 @@ const taskFailureSchema = z.strictObject({
 const modeLimitsSchema = z.strictObject({ time: positiveInteger.optional(), issue: positiveInteger.optional(), mention: positiveInteger.optional() });
 
 /** A queue kind's name alone (`"fifo"`) or `{ "kind": ..., "group_by": ..., ...options }`; each kind checks its options. */
-const queueSchema = z.preprocess(
+export const queueSchema = z.preprocess(
   (value) => (typeof value === "string" ? { kind: value } : value),
   z.looseObject({ kind: z.enum(QUEUE_KINDS.map((kind) => kind.kind) as [string, ...string[]]) }).transform((value, context) => {
     const definition = queueKind(value.kind);
     const parsed = definition?.schema.safeParse(value);
     if (parsed === undefined || !parsed.success) {
-      for (const issue of parsed?.error.issues ?? []) context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      for (const issue of parsed?.error.issues ?? []) {
+        // Unknown options keep their keys, so that the loader can suggest the option that was meant.
+        if (issue.code === "unrecognized_keys") context.addIssue({ code: "unrecognized_keys", keys: issue.keys, message: issue.message, path: issue.path });
+        else context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      }
       return z.NEVER;
     }
     return parsed.data as { kind: string; group_by: GroupBy } & Record<string, unknown>;
@@ -196,7 +200,10 @@ const policySchema = z.strictObject({
 });
 
 export const scenarioSchema = z.strictObject({
+  /** Where editors find the JSON Schema of this format (scenarios/schema.json); ignored by schedlab. */
   $schema: z.string().optional(),
+  /** A scenario file this one builds on (a path relative to this file); resolved before validation (extends.ts). */
+  extends: z.string().min(1).optional(),
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
   description: z.string().default(""),
   seed: z.number().int().nonnegative().default(1),

@@ -5,7 +5,8 @@ import { leaseViolations } from "../lease-checker.ts";
 import { eventsOfType, minimalScenarioFile, repositoryScenario, runLogged, scenarioFrom } from "../helpers.ts";
 
 const scenarioNames = readdirSync(new URL("../../scenarios", import.meta.url))
-  .filter((name) => name.endsWith(".json"))
+  // schema.json beside them is the format's JSON Schema, for editors; not a scenario.
+  .filter((name) => name.endsWith(".json") && name !== "schema.json")
   .map((name) => name.replace(/\.json$/, ""));
 
 function provider(file: Record<string, unknown>): Record<string, unknown> {
@@ -131,8 +132,12 @@ describe("failure paths", () => {
     const file = minimalScenarioFile();
     file.stop = { jobs: 5 };
     provider(file).rate_limit = { mode: "token_bucket", tokens_per_minute: 1000 };
-    file.templates = [{ name: "t", provider: "p", input_tokens: { kind: "exponential", mean: 100_000 }, output_tokens: 1, max_output_tokens: 10 }];
-    const { events, summary } = runLogged(scenarioFrom(file), 1);
+    file.templates = [{ name: "t", provider: "p", input_tokens: 100, output_tokens: 1, max_output_tokens: 10 }];
+    // The loader refuses such a template (its P99.9 cannot fit); the simulator must still fail its requests at once.
+    const loaded = scenarioFrom(file);
+    const template = loaded.templates[0] as (typeof loaded.templates)[number];
+    const scenario = { ...loaded, templates: [{ ...template, inputTokens: { kind: "exponential" as const, mean: 100_000 } }] };
+    const { events, summary } = runLogged(scenario, 1);
     expect(summary.jobs.failed).toBe(5);
     expect(summary.requests.retries).toBe(0);
     expect(eventsOfType(events, "job_finished").map((event) => event.status)).toEqual(Array(5).fill("failed"));
