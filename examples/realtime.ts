@@ -1,12 +1,28 @@
 // Real async functions (simulated LLM calls: timers standing in for network latency, some failing, two aborted)
 // share provider capacity through AsyncAdmission on the wall clock: the same ledger and FIFO queue that the
-// simulator drives on virtual time. Prints every grant and release as it happens, then checks the limits held.
+// simulator drives on virtual time. Each call goes through its provider's request controller (ControlledCalls):
+// the "fast" provider allows 2 requests per 400 ms window and answers 429 with retry-after beyond that, so the
+// controller waits what it asks and AIMD lowers fast's limit, in the controller and on the admission's lease.
+// Prints every grant, release, 429 and limit change as it happens, then checks the limits held.
 //
-// Run it:  npx tsx examples/realtime.ts     (about 1.5 s)
+// Run it:  npx tsx examples/realtime.ts     (about 2 s)
 
 import { strict as assert } from "node:assert";
-import { AsyncAdmission, type Demand, type Lease, LeaseLedger, type ReleaseReason, type ReleaseResult } from "../src/policies/index.ts";
+import {
+  AsyncAdmission,
+  type CallOutcome,
+  ControlledCalls,
+  type Demand,
+  DEFAULT_RETRY_OPTIONS,
+  type Lease,
+  LeaseLedger,
+  RateControl,
+  type ReleaseReason,
+  type ReleaseResult,
+  rateControlSchema,
+} from "../src/policies/index.ts";
 import { SystemClock } from "../src/runtime/system-clock.ts";
+import { SystemTimers } from "../src/runtime/system-timers.ts";
 
 const LIMITS = { global: 3, "provider:fast": 2, "provider:slow": 1 };
 
@@ -77,18 +93,56 @@ class PrintingLedger extends LeaseLedger {
 const ledger = new PrintingLedger(LIMITS, clock);
 const admission = new AsyncAdmission(ledger);
 
-/** Stands in for an HTTP request to a model provider: takes `durationMs`, may fail, stops when aborted. */
-function callModel(call: ModelCall, signal: AbortSignal): Promise<string> {
+let rateLimited = 0;
+let limitChanges = 0;
+/** One controller per provider: retry-after on 429s, and AIMD on fast (its limit also lowers the lease of provider:fast). */
+const rateControl = new RateControl(
+  rateControlSchema.parse({ aimd: { providers: ["fast"], increase_after: 3 } }),
+  { ...DEFAULT_RETRY_OPTIONS, maxAttempts: 4 },
+  [
+    { name: "fast", maxConcurrent: LIMITS["provider:fast"] },
+    { name: "slow", maxConcurrent: LIMITS["provider:slow"] },
+  ],
+  Math.random,
+  ControlledCalls.limitingAdmission(admission, {
+    limitChanged: (provider, limit, reason) => {
+      limitChanges += 1;
+      log("limit", `${provider} → ${limit} (${reason})`, ledger);
+    },
+    circuitStateChanged: () => undefined,
+  }),
+  clock.now(),
+);
+const controlled = new ControlledCalls(rateControl, clock, new SystemTimers());
+
+/** fast's server side: 2 requests per 400 ms window, a 429 with the time to the next window beyond that. */
+const WINDOW_MS = 400;
+const windowCounts = new Map<number, number>();
+function admittedByFast(): number | undefined {
+  const window = Math.floor((clock.now() - startMs) / WINDOW_MS);
+  const count = windowCounts.get(window) ?? 0;
+  if (count >= 2) return (window + 1) * WINDOW_MS - (clock.now() - startMs);
+  windowCounts.set(window, count + 1);
+  return undefined;
+}
+
+/** Stands in for an HTTP request to a model provider: takes `durationMs`, may fail or be throttled, stops when aborted. */
+function callModel(call: ModelCall, signal: AbortSignal): Promise<CallOutcome<string>> {
   return new Promise((resolve, reject) => {
+    const retryAfterMs = call.provider === "fast" ? admittedByFast() : undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal.reason);
     };
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
-      if (call.fails === true) reject(new Error(`provider:${call.provider} answered 500`));
-      else resolve(`${call.name} done`);
-    }, call.durationMs);
+      if (retryAfterMs !== undefined) {
+        rateLimited += 1;
+        log("429", `${call.name}: retry after ${Math.round(retryAfterMs)} ms`, ledger);
+        resolve({ status: "rate_limited", retryAfterMs });
+      } else if (call.fails === true) resolve({ status: "error", retryable: false });
+      else resolve({ status: "ok", value: `${call.name} done` });
+    }, retryAfterMs === undefined ? call.durationMs : 20);
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -97,7 +151,7 @@ async function agentCall(call: ModelCall, task: number): Promise<void> {
   const controller = new AbortController();
   if (call.abortAtMs !== undefined) setTimeout(() => controller.abort(), call.abortAtMs - call.startMs);
   const resources = { global: 1, [`provider:${call.provider}`]: 1 };
-  const outcome = admission.run(resources, (_lease, signal) => callModel(call, signal), { signal: controller.signal, task });
+  const outcome = admission.run(resources, (_lease, signal) => controlled.call(call.provider, { tokens: 1000, signal }, () => callModel(call, signal)), { signal: controller.signal, task });
   if (!grantedTasks.has(task)) log("queued", `${call.name} (${admission.waiting} waiting)`, ledger);
   try {
     await outcome;
@@ -128,4 +182,6 @@ for (const [resource, limit] of Object.entries(LIMITS)) {
 assert.equal(ledger.activeLeaseCount, 0, "a lease was never released");
 assert.equal(admission.waiting, 0, "a caller is still waiting");
 console.log(`releases by reason: ${[...releaseReasons].map(([reason, count]) => `${reason} ${count}`).join(", ")}`);
+console.log(`429s answered: ${rateLimited}, limit changes: ${limitChanges}, fast's limit now ${ledger.limitOf("provider:fast")}`);
+assert.ok(rateLimited > 0, "fast never throttled: the example shows no rate control");
 console.log("ok: no limit was exceeded and every lease was released");

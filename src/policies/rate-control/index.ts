@@ -1,5 +1,6 @@
 export * from "./aimd.ts";
 export * from "./circuit-breaker.ts";
+export * from "./controlled-calls.ts";
 export * from "./pacing.ts";
 export * from "./provider-controller.ts";
 export * from "./rate-control.ts";
