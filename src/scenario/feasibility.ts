@@ -27,12 +27,16 @@ function tokenFits(parts: ScenarioParts): Problem[] {
   const problems: Problem[] = [];
   for (const template of parts.templates) {
     const checked = new Set<number>();
+    // Plan and aggregate tasks go to the scenario's orchestrator provider or to a policy's own.
+    const orchestrators = new Set([parts.orchestratorProvider, ...parts.policies.map((policy) => policy.value.orchestrator_provider).filter((name) => name !== undefined)]);
     for (const role of new Set(taskGraph(template.value.shape).map((node) => node.role))) {
-      const provider = providerOf(parts, template.value, role);
-      if (provider === undefined || checked.has(provider.index)) continue;
-      checked.add(provider.index);
-      const problem = tokenFit(template, provider, role);
-      if (problem !== undefined) problems.push(problem);
+      for (const orchestrator of orchestrators) {
+        const provider = providerOf(parts, template.value, role, orchestrator);
+        if (provider === undefined || checked.has(provider.index)) continue;
+        checked.add(provider.index);
+        const problem = tokenFit(template, provider, role);
+        if (problem !== undefined) problems.push(problem);
+      }
     }
   }
   return problems;
@@ -61,9 +65,9 @@ function tokenFit(template: Indexed<TemplateFile>, provider: Indexed<ProviderFil
 }
 
 /** The provider a task of this role is sent to: role_providers, then the orchestrator (plan, aggregate), then the template's. */
-function providerOf(parts: ScenarioParts, template: TemplateFile, role: TaskRole): Indexed<ProviderFile> | undefined {
+function providerOf(parts: ScenarioParts, template: TemplateFile, role: TaskRole, orchestrator: string | undefined): Indexed<ProviderFile> | undefined {
   const orchestrating = role === "plan" || role === "aggregate";
-  const name = template.role_providers[role] ?? (orchestrating ? parts.orchestratorProvider : undefined) ?? template.provider;
+  const name = template.role_providers[role] ?? (orchestrating ? orchestrator : undefined) ?? template.provider;
   return parts.providers.find((provider) => provider.value.name === name);
 }
 

@@ -77,6 +77,7 @@ export function normalize(data: ScenarioFile): Scenario {
       jitter: policy.retry.jitter,
     },
     rateControl: policy.rate_control,
+    orchestratorProvider: policy.orchestrator_provider,
   }));
 
   return {

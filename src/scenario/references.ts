@@ -52,6 +52,7 @@ function providerReferences(parts: ScenarioParts): Problem[] {
     }
   });
   for (const { index, value } of parts.policies) {
+    check(`policies[${index}].orchestrator_provider`, value.orchestrator_provider);
     for (const { path, name } of providersNamedIn(value.rate_control)) check(formatPath(["policies", index, "rate_control", ...path]), name);
   }
   return problems;

@@ -197,6 +197,8 @@ const policySchema = z.strictObject({
   }),
   /** Request-level strategies per provider: AIMD, pacing, circuit breaker, retry budget (docs/rate-control.md). */
   rate_control: rateControlSchema.default({}),
+  /** Where this policy sends plan and aggregate tasks, instead of the scenario's orchestrator_provider. */
+  orchestrator_provider: z.string().min(1).optional(),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -160,6 +160,8 @@ export interface PolicySpec {
   readonly tokenBudget: { readonly tokensPerTask: number; readonly enforcement: "warn" | "hard" } | undefined;
   /** Request-level strategies per provider (AIMD, pacing, circuit breaker, retry budget), as the file gives them. */
   readonly rateControl: RateControlFile;
+  /** Where plan and aggregate tasks go under this policy; the scenario's orchestratorProvider when undefined. */
+  readonly orchestratorProvider?: string | undefined;
 }
 
 export interface RetrySpec {

@@ -414,12 +414,12 @@ class Simulation implements Orchestrator<TaskPayload> {
     return { call: route("call"), plan: route("plan"), work: route("work"), aggregate: route("aggregate") };
   }
 
-  /** The fallback chain: the task's explicit provider → the orchestrator provider (plan, aggregate) → primary. */
+  /** The fallback chain: the task's explicit provider → the policy's or scenario's orchestrator provider (plan, aggregate) → primary. */
   private providerFor(template: JobTemplate, role: TaskRole): string {
     const explicit = template.roleProviders[role];
     if (explicit !== undefined) return explicit;
     const orchestrating = role === "plan" || role === "aggregate";
-    return (orchestrating ? this.options.scenario.orchestratorProvider : undefined) ?? template.provider;
+    return (orchestrating ? (this.options.policy.orchestratorProvider ?? this.options.scenario.orchestratorProvider) : undefined) ?? template.provider;
   }
 
   private resourcesFor(template: JobTemplate, providerName: string): ResourceVector {

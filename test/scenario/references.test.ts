@@ -17,6 +17,7 @@ const SCENARIO = {
     { name: "d", queue: { kind: "mlfq", lanes: ["interactive", "bacth"] } },
     { name: "e", queue: { kind: "wfq", group_by: "job", weights: { "17": 2 } } },
     { name: "f", queue: { kind: "vtc", weights: { acme: 2, akme: 1 } }, project_mention_limits: { acme: 1, "ac me": 2 } },
+    { name: "h", orchestrator_provider: "sloo" },
     { name: "g", rate_control: { aimd: { providers: ["solo", "sola"] }, pacing: { limits: { slo: { requests_per_minute: 60 } } } } },
   ],
 };
@@ -25,8 +26,9 @@ describe("names that must match", () => {
   it("are each reported with what they should have matched", () => {
     const errors = checkScenarioText(JSON.stringify(SCENARIO), "names.json").errors.map((problem) => `${problem.path}: ${problem.message}`);
     expect(errors).toEqual([
-      'policies[6].rate_control.aimd.providers[1]: no provider is named "sola"; did you mean "solo"? (have: solo)',
-      'policies[6].rate_control.pacing.limits.slo: no provider is named "slo"; did you mean "solo"? (have: solo)',
+      'policies[6].orchestrator_provider: no provider is named "sloo"; did you mean "solo"? (have: solo)',
+      'policies[7].rate_control.aimd.providers[1]: no provider is named "sola"; did you mean "solo"? (have: solo)',
+      'policies[7].rate_control.pacing.limits.slo: no provider is named "slo"; did you mean "solo"? (have: solo)',
       'policies[5].project_mention_limits["ac me"]: no template has tenant "ac me"; did you mean "acme"? (have: acme)',
       'policies[0].queue.priorities.interactiv: "interactiv" is not a lane; did you mean "interactive"? (have: interactive, batch, background)',
       'policies[1].queue.quanta.aks: no template has the name "aks"; did you mean "ask"? (have: ask)',

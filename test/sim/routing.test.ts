@@ -44,6 +44,16 @@ describe("provider routing: explicit role provider → orchestrator provider →
     expect([...(byRole.get("work") ?? [])]).toEqual(["big"]);
   });
 
+  it("a policy's orchestrator provider wins over the scenario's", () => {
+    const file = twoProviderFile();
+    file.orchestrator_provider = "cheap";
+    file.policies = [{ name: "judged", orchestrator_provider: "judge" }];
+    const byRole = providerByRole(file);
+    expect([...(byRole.get("plan") ?? [])]).toEqual(["judge"]);
+    expect([...(byRole.get("aggregate") ?? [])]).toEqual(["judge"]);
+    expect([...(byRole.get("work") ?? [])]).toEqual(["big"]);
+  });
+
   it("a template's explicit role provider wins over the orchestrator provider", () => {
     const file = twoProviderFile();
     file.orchestrator_provider = "cheap";
