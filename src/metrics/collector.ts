@@ -159,20 +159,21 @@ export class MetricsCollector implements EventSink {
   private readonly costOfJob = new Map<number, number>();
   private readonly requestCostBasis = new Map<number, { task: number; provider: string; inputTokens: number }>();
   private readonly jobCost = new Sample();
-  private readonly providerFigures = new ProviderTracker();
+  private readonly providerFigures: ProviderTracker;
   private readonly outcomes: OutcomeCounts;
   private readonly arrivalWindow: ArrivalWindow;
 
-  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts). */
+  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts, providers-recompute.test.ts). */
   constructor(
     newFairnessTracker: () => FairnessTracker = () => new FairnessTracker(),
-    parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow; reaps?: ReapCounter } = {},
+    parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow; reaps?: ReapCounter; providers?: ProviderTracker } = {},
   ) {
     this.byTenant = newFairnessTracker();
     this.byLane = newFairnessTracker();
     this.outcomes = parts.outcomes ?? new OutcomeCounts();
     this.arrivalWindow = parts.arrivalWindow ?? new ArrivalWindow();
     this.reaps = parts.reaps ?? new ReapCounter();
+    this.providerFigures = parts.providers ?? new ProviderTracker();
   }
 
   record(_seq: number, timeMs: number, event: LogEvent): void {

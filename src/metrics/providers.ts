@@ -184,7 +184,8 @@ export class ProviderTracker {
         retries_denied: figures.retriesDenied,
         circuit_opened: figures.circuitOpened,
         circuit_open_ms: openMs,
-        limit_mean: makespanMs > 0 ? limitIntegral / makespanMs : figures.limit,
+        // A limit that never moved is its own mean exactly (the integral would add rounding noise).
+        limit_mean: makespanMs > 0 && figures.limitChanges > 0 ? limitIntegral / makespanMs : figures.limit,
         limit_min: figures.limitMin,
         limit_changes: figures.limitChanges,
       };

@@ -17,7 +17,12 @@ export function formatNumber(value: number): string {
 export function formatEstimate(estimate: Estimate, scale = 1): string {
   const mean = formatNumber(estimate.mean * scale);
   if (estimate.n < 2 || Number.isNaN(estimate.ci95)) return mean;
-  return `${mean} ± ${formatNumber(estimate.ci95 * scale)}`;
+  return `${mean} ± ${formatNumber(withoutRoundingNoise(estimate) * scale)}`;
+}
+
+/** Equal values summed in another order differ in their last bits: an interval that small is no interval. */
+function withoutRoundingNoise(estimate: Estimate): number {
+  return estimate.ci95 <= Math.abs(estimate.mean) * 1e-12 ? 0 : estimate.ci95;
 }
 
 export function formatPercent(estimate: Estimate): string {

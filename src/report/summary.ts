@@ -11,6 +11,7 @@ import { renderPage } from "./html/page.ts";
 import {
   admissionTable,
   fairnessTable,
+  providerTable,
   hasFairnessGroups,
   hasSeveralTenants,
   latencyTable,
@@ -28,12 +29,13 @@ export interface ReportContext {
   readonly version: string;
 }
 
-/** The tables of the terminal, in order: latency by lane, runs, utilization, admission, then tenants and fairness. */
+/** The tables of the terminal, in order: latency by lane, runs, utilization, providers, admission, then tenants and fairness. */
 function terminalTables(comparison: Comparison): Table[] {
   return [
     latencyTable(comparison),
     runTable(comparison),
     utilizationTable(comparison),
+    providerTable(comparison),
     admissionTable(comparison),
     ...(hasSeveralTenants(comparison) ? [latencyTable(comparison, "tenant"), tenantLaneTable(comparison)] : []),
     ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
@@ -46,6 +48,7 @@ function reportTables(comparison: Comparison): Table[] {
     latencyTable(comparison),
     runTable(comparison),
     utilizationTable(comparison),
+    providerTable(comparison),
     admissionTable(comparison),
     releaseTable(comparison),
     latencyTable(comparison, "tenant"),

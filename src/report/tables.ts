@@ -1,5 +1,6 @@
 // The tables a comparison is read from: latency by lane, the run-level figures (throughput, failures, 429s,
-// queue wait, utilization, change against the baseline), admission, releases and fairness between tenants.
+// queue wait, utilization, change against the baseline), providers and rate control, admission, releases and
+// fairness between tenants.
 
 import { type Comparison, type PolicyResult, findRow } from "../experiment/compare.ts";
 import type { Estimate } from "../metrics/confidence.ts";
@@ -124,6 +125,41 @@ export function utilizationTable(comparison: Comparison): Table {
     headers: ["policy", "jobs/s arriving", "jobs/s whole run", "resource", "util arriving", "util whole run"],
     numeric: [false, true, true, false, true, true],
     keyColumns: 1,
+    rows,
+  };
+}
+
+/**
+ * Per provider: goodput, 429s and attempts per success, wasted tokens, and what rate control did (time it held
+ * requests back, fail-fast refusals, denied retries, time the circuit was open, the AIMD limit's mean and low).
+ */
+export function providerTable(comparison: Comparison): Table {
+  const providers = groupsOf(comparison, "provider");
+  const rows: string[][] = [];
+  for (const result of comparison.results) {
+    providers.forEach((provider, index) => {
+      const figure = (metric: string, scale = 1): string => formatEstimate(value(result, "provider", provider, metric), scale);
+      rows.push([
+        index === 0 ? result.policy.name : "",
+        provider,
+        figure("goodput_output_tokens_per_s"),
+        figure("rate_limited_per_success"),
+        figure("attempts_per_success"),
+        figure("wasted_tokens"),
+        figure("delayed_ms", SECONDS),
+        figure("refused"),
+        figure("retries_denied"),
+        figure("circuit_open_ms", SECONDS),
+        figure("limit_mean"),
+        figure("limit_min"),
+      ]);
+    });
+  }
+  return {
+    title: "Providers and rate control (goodput in output tokens/s; held back and circuit open in seconds, summed over requests)",
+    keyColumns: 2,
+    headers: ["policy", "provider", "goodput", "429s/success", "attempts/success", "wasted tokens", "held back (s)", "refused", "retries denied", "circuit open (s)", "limit mean", "limit min"],
+    numeric: [false, false, true, true, true, true, true, true, true, true, true, true],
     rows,
   };
 }
