@@ -222,7 +222,7 @@ export class MetricsCollector implements EventSink {
         this.onRequestFinished(event.status);
         if (this.pricing) this.chargeRequest(event.request, event.status === "ok" ? event.output_tokens : undefined);
         this.finishService(timeMs, event.task, event.request, event.status === "ok", event.output_tokens);
-        this.providerFigures.requestFinished(event.provider, event.request, event.status, event.output_tokens);
+        this.providerFigures.requestFinished(timeMs, event.provider, event.request, event.status, event.output_tokens);
         return;
       case "lease_released":
         this.onLeaseReleased(timeMs, event.lease, event.reason, event.result);

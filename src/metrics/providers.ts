@@ -1,6 +1,7 @@
 // Per-provider figures of rate-limit control, from the event log alone (docs/metrics.md, "Providers and rate
 // control"): goodput, 429s per success, attempts per success, wasted tokens, time the controller held requests
-// back, fail-fast refusals, denied retries, time the circuit was open, and the AIMD limit over time.
+// back, fail-fast refusals, denied retries, time the circuit was open, how long the provider looked down, and
+// the AIMD limit over time.
 
 export interface ProviderSummary {
   readonly requests_started: number;
@@ -29,11 +30,21 @@ export interface ProviderSummary {
   readonly retries_denied: number;
   readonly circuit_opened: number;
   readonly circuit_open_ms: number;
+  /**
+   * How long the provider looked down to its callers: in send order, the longest time from the send of a request
+   * that failed (error, timeout) to the send of the next one that succeeded (to the end of the run if none did).
+   * 429s and aborted requests neither start nor end such a run. After a known outage, this minus the outage's
+   * length is the time to recover from it.
+   */
+  readonly longest_failure_run_ms: number;
   /** The provider's concurrency limit (its lease resource), time-weighted over the run, its lowest, and how often it moved. */
   readonly limit_mean: number;
   readonly limit_min: number;
   readonly limit_changes: number;
 }
+
+/** How a request ended, for the failure runs: an answer's status, or aborted (never answered). */
+type RunStatus = "ok" | "rate_limited" | "error" | "timeout" | "aborted";
 
 class ProviderFigures {
   started = 0;
@@ -51,6 +62,10 @@ class ProviderFigures {
   retriesDenied = 0;
   circuitOpened = 0;
   circuitOpenMs = 0;
+  /** Requests in the order they were sent, until every earlier one is answered: the failure runs read them in that order. */
+  readonly inSendOrder = new Map<number, { readonly startMs: number; status: RunStatus | undefined }>();
+  failureRunSinceMs: number | undefined = undefined;
+  longestFailureRunMs = 0;
   openSinceMs: number | undefined = undefined;
   limit: number;
   limitMin: number;
@@ -87,9 +102,10 @@ export class ProviderTracker {
     figures.started += 1;
     figures.tokensStarted += tokens;
     this.tokensOfRequest.set(request, tokens);
+    figures.inSendOrder.set(request, { startMs: timeMs, status: undefined });
   }
 
-  requestFinished(provider: string, request: number, status: "ok" | "rate_limited" | "error" | "timeout", outputTokens: number): void {
+  requestFinished(timeMs: number, provider: string, request: number, status: "ok" | "rate_limited" | "error" | "timeout", outputTokens: number): void {
     const figures = this.of(provider);
     const tokens = this.tokensOfRequest.get(request) ?? 0;
     this.tokensOfRequest.delete(request);
@@ -97,6 +113,7 @@ export class ProviderTracker {
       case "ok":
         figures.ok += 1;
         figures.outputTokens += outputTokens;
+        this.settled(figures, request, status);
         return;
       case "rate_limited":
         figures.rateLimited += 1;
@@ -108,12 +125,15 @@ export class ProviderTracker {
         figures.timeouts += 1;
         break;
     }
+    this.settled(figures, request, status);
     figures.wastedTokens += tokens;
   }
 
   requestAborted(provider: string, request: number): void {
-    this.of(provider).aborted += 1;
+    const figures = this.of(provider);
+    figures.aborted += 1;
     this.tokensOfRequest.delete(request);
+    this.settled(figures, request, "aborted");
   }
 
   requestDelayed(timeMs: number, task: number, provider: string): void {
@@ -184,6 +204,7 @@ export class ProviderTracker {
         retries_denied: figures.retriesDenied,
         circuit_opened: figures.circuitOpened,
         circuit_open_ms: openMs,
+        longest_failure_run_ms: this.longestFailureRun(figures, makespanMs),
         // A limit that never moved is its own mean exactly (the integral would add rounding noise).
         limit_mean: makespanMs > 0 && figures.limitChanges > 0 ? limitIntegral / makespanMs : figures.limit,
         limit_min: figures.limitMin,
@@ -191,6 +212,37 @@ export class ProviderTracker {
       };
     }
     return result;
+  }
+
+  /** The longest run so far, reading the requests still waiting for an earlier one as they ended (unanswered: aborted). */
+  private longestFailureRun(figures: ProviderFigures, makespanMs: number): number {
+    const run = { failureRunSinceMs: figures.failureRunSinceMs, longestFailureRunMs: figures.longestFailureRunMs };
+    for (const entry of figures.inSendOrder.values()) this.failureRun(run, entry.startMs, entry.status ?? "aborted");
+    return Math.max(run.longestFailureRunMs, run.failureRunSinceMs === undefined ? 0 : makespanMs - run.failureRunSinceMs);
+  }
+
+  /** Records how a request ended, then reads, in the order they were sent, every request whose predecessors have all ended. */
+  private settled(figures: ProviderFigures, request: number, status: RunStatus): void {
+    const entry = figures.inSendOrder.get(request);
+    if (entry === undefined) return;
+    entry.status = status;
+    for (const [id, next] of figures.inSendOrder) {
+      if (next.status === undefined) return;
+      figures.inSendOrder.delete(id);
+      this.failureRun(figures, next.startMs, next.status);
+    }
+  }
+
+  /**
+   * In send order: a request that failed (error, timeout) starts a run of failures if none is running; one that
+   * succeeded ends it, the run lasting from the first failure's send to its send. 429s and aborts do neither.
+   */
+  protected failureRun(figures: { failureRunSinceMs: number | undefined; longestFailureRunMs: number }, sentMs: number, status: RunStatus): void {
+    if (status === "error" || status === "timeout") figures.failureRunSinceMs ??= sentMs;
+    else if (status === "ok" && figures.failureRunSinceMs !== undefined) {
+      figures.longestFailureRunMs = Math.max(figures.longestFailureRunMs, sentMs - figures.failureRunSinceMs);
+      figures.failureRunSinceMs = undefined;
+    }
   }
 
   private endDelay(timeMs: number, task: number): void {

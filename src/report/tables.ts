@@ -131,7 +131,8 @@ export function utilizationTable(comparison: Comparison): Table {
 
 /**
  * Per provider: goodput, 429s and attempts per success, wasted tokens, and what rate control did (time it held
- * requests back, fail-fast refusals, denied retries, time the circuit was open, the AIMD limit's mean and low).
+ * requests back, fail-fast refusals, denied retries, time the circuit was open, the longest time the provider
+ * looked down to its callers, the AIMD limit's mean and low).
  */
 export function providerTable(comparison: Comparison): Table {
   const providers = groupsOf(comparison, "provider");
@@ -150,6 +151,7 @@ export function providerTable(comparison: Comparison): Table {
         figure("refused"),
         figure("retries_denied"),
         figure("circuit_open_ms", SECONDS),
+        figure("longest_failure_run_ms", SECONDS),
         figure("limit_mean"),
         figure("limit_min"),
       ]);
@@ -158,8 +160,8 @@ export function providerTable(comparison: Comparison): Table {
   return {
     title: "Providers and rate control (goodput in output tokens/s; held back and circuit open in seconds, summed over requests)",
     keyColumns: 2,
-    headers: ["policy", "provider", "goodput", "429s/success", "attempts/success", "wasted tokens", "held back (s)", "refused", "retries denied", "circuit open (s)", "limit mean", "limit min"],
-    numeric: [false, false, true, true, true, true, true, true, true, true, true, true],
+    headers: ["policy", "provider", "goodput", "429s/success", "attempts/success", "wasted tokens", "held back (s)", "refused", "retries denied", "circuit open (s)", "looked down (s)", "limit mean", "limit min"],
+    numeric: [false, false, true, true, true, true, true, true, true, true, true, true, true],
     rows,
   };
 }
