@@ -1,7 +1,8 @@
 // Client-side pacing: a token bucket on requests and on tokens per minute, kept below the provider's limits by a
 // safety margin, so that a request over the limit waits here instead of being refused (a 429) there. The limits are
 // either declared by the policy or learnt from the provider's rate-limit headers (`from_headers`): the first answer
-// gives the limits, every newer one resets the estimate to what the provider reported (less what was sent since).
+// gives the limits (declared ones, if any, pace until then), every newer one resets the estimate to what the
+// provider reported (less what was sent since).
 // A bucket of capacity c refills at c per minute and starts full, as the providers' own token buckets do
 // (REFERENCE §5); against a provider that resets fixed windows it is optimistic within a window, and the 429s
 // that follow drain it.
@@ -87,7 +88,6 @@ export class Pacer implements RequestGate {
     private readonly options: PacingOptions,
     nowMs: number,
   ) {
-    if (options.fromHeaders) return;
     const keep = 1 - options.margin;
     if (options.requestsPerMinute !== undefined) this.requests = new Bucket(options.requestsPerMinute * keep, (options.requestsPerMinute * keep) / MS_PER_MINUTE, nowMs);
     if (options.tokensPerMinute !== undefined) this.tokens = new Bucket(options.tokensPerMinute * keep, (options.tokensPerMinute * keep) / MS_PER_MINUTE, nowMs);
