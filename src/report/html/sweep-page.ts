@@ -91,11 +91,13 @@ interface ChartKind {
 
 /** One chart set per kind and slice: drawn directly when there is one, picked from a list when there are more. */
 function sliceBlocks(sweep: Sweep, kinds: readonly ChartKind[]): Block[] {
-  const options: ChoiceOption[] = slices(sweep).flatMap((slice) =>
+  const all = slices(sweep);
+  const label = all.length > 1 && kinds.length > 1 ? "jobs and point" : all.length > 1 ? "point" : "jobs";
+  const options: ChoiceOption[] = all.flatMap((slice) =>
     kinds.map((kind) => ({ label: [kind.label, slice.label].filter((part) => part !== "").join(" · "), charts: kind.charts(slice) })),
   );
   if (options.length === 1) return (options[0] as ChoiceOption).charts.map((spec) => ({ kind: "chart", chart: spec }));
-  return [{ kind: "choice", label: "point", options }];
+  return [{ kind: "choice", label, options }];
 }
 
 function section(id: string, title: string, paragraph: string, blocks: Block[]): Section {
