@@ -3,7 +3,7 @@
 // every value, every point's scenario) and its size is shown before the first run.
 
 import { join } from "node:path";
-import { type SweepRequest, pointCount, sweep, sweepPoints } from "../experiment/sweep.ts";
+import { type SweepRequest, pointCount, sweep, sweepCases, sweepPoints } from "../experiment/sweep.ts";
 import { type SweepParameter, SweepParameterError, formatValue, parseParameter } from "../experiment/sweep-parameters.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
 import { claimReportFolder, emitSweepReport } from "./report-output.ts";
@@ -81,6 +81,7 @@ export function sweepCommand(argv: readonly string[]): void {
   if (cases > maxCases) throw new UsageError(`sweep: ${size}, more than --max-cases ${maxCases}; raise --max-cases or sweep fewer values`);
   const out = values.out ?? join("reports", `${scenario.name}-sweep`);
   const sweepRequest: SweepRequest = { parameters, points: asUsageError(() => sweepPoints(scenarioFile, parameters)), policies, seeds };
+  asUsageError(() => sweepCases(sweepRequest));
   const swept = parameters.map((parameter) => ({ path: parameter.path, values: parameter.values }));
   const request = claimReportFolder(out, { command: "sweep", scenario, policies, seeds, parameters: swept }, values.force === true);
   process.stderr.write(`schedlab: sweep ${size}\n`);

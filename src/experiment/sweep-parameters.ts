@@ -114,19 +114,18 @@ export function locate(document: unknown, parameter: SweepParameter): DocumentKe
     const fail = (problem: string): never => {
       throw new SweepParameterError(`--param ${parameter.path}: ${problem}`);
     };
+    const subject = where === "" ? "the scenario" : where;
     if (step.kind === "field") {
-      if (!isRecord(node)) fail(`${where} is ${kindOf(node)}, not an object with fields`);
+      if (!isRecord(node)) fail(`${subject} is ${kindOf(node)}, not an object with fields`);
       const record = node as Record<string, unknown>;
-      if (!last && !(step.name in record)) {
-        fail(`${where === "" ? "the scenario" : where} has no field ${quote(step.name)}${didYouMean(step.name, Object.keys(record))}`);
-      }
+      if (!last && !(step.name in record)) fail(`${subject} has no field ${quote(step.name)}${didYouMean(step.name, Object.keys(record))}`);
       keys.push(step.name);
       node = record[step.name];
       where = where === "" ? step.name : `${where}.${step.name}`;
       listName = step.name;
       return;
     }
-    if (!Array.isArray(node)) fail(`${where} is ${kindOf(node)}, not a list`);
+    if (!Array.isArray(node)) fail(`${subject} is ${kindOf(node)}, not a list`);
     const list = node as unknown[];
     const position = elementIndex(list, step.selector, listName, fail);
     keys.push(position);

@@ -81,6 +81,12 @@ describe("schedlab sweep", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("refuses a value that renames a policy, before saying what it would run", async () => {
+    const out = join(folder, "renamed");
+    const outcome = await schedlabInProcess("sweep", tiny, "--param", "policies[0].name=x", "--policies", "fifo-retry-after", "--out", out);
+    expectUserError(outcome, 'the point policies[0].name=x has no policy "fifo-retry-after"; sweep a policy\'s fields, not its name', out);
+  });
+
   it("shows the size of a grid past --max-cases and runs nothing", async () => {
     const out = join(folder, "too-big");
     const outcome = await schedlabInProcess("sweep", tiny, "--param", "arrivals.rate_per_second=1,2,3", "--seeds", "4", "--max-cases", "30", "--out", out);

@@ -77,6 +77,7 @@ describe("locate", () => {
     ["arrivals[0].rate=1", "arrivals is an object, not a list"],
     ["providers.fast=1", "providers is a list, not an object with fields"],
     ["arrivals.rate_per_second.x=1", "arrivals.rate_per_second is a number, not an object with fields"],
+    ["[0].x=1", "the scenario is an object, not a list"],
   ])("refuses %s", (text, expected) => {
     const message = problemOf(() => locate(DOCUMENT, parseParameter(text)));
     expect(message.startsWith(`--param ${text.split("=")[0]}: `)).toBe(true);
