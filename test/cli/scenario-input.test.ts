@@ -57,6 +57,13 @@ describe("scenario names from any folder", () => {
     rmSync(join(folder, "scenarios"), { recursive: true });
   }, 60_000);
 
+  it("`list` outside the repository lists the package's scenarios", () => {
+    const outcome = schedlabIn(folder, "list", "--json");
+    expect(outcome.status, outcome.stderr).toBe(0);
+    const names = (JSON.parse(outcome.stdout) as { scenarios: { name: string }[] }).scenarios.map((scenario) => scenario.name);
+    expect(names).toContain("default");
+  }, 60_000);
+
   it("an unknown name says which scenarios there are, and writes nothing", () => {
     const outcome = schedlabIn(folder, "run", "defualt", "--out", "unknown");
     expect(outcome.status).toBe(2);
