@@ -3,11 +3,11 @@
 // every value, every point's scenario) and its size is shown before the first run.
 
 import { join } from "node:path";
-import { type SweepRequest, pointCount, sweep, sweepCases, sweepPoints } from "../experiment/sweep.ts";
+import { type SweepRequest, describeAssignments, pointCount, sweep, sweepCases, sweepPoints } from "../experiment/sweep.ts";
 import { type SweepParameter, SweepParameterError, formatValue, parseParameter } from "../experiment/sweep-parameters.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
 import { claimReportFolder, emitSweepReport } from "./report-output.ts";
-import { loadScenarioAndWarn } from "./scenario-input.ts";
+import { loadScenarioAndWarn, warnAboutVariant } from "./scenario-input.ts";
 
 /** Cases (points × policies × seeds) a sweep runs without --max-cases: a few minutes on one core. */
 export const SWEEP_CASES_DEFAULT_MAX = 1000;
@@ -82,6 +82,7 @@ export function sweepCommand(argv: readonly string[]): void {
   const out = values.out ?? join("reports", `${scenario.name}-sweep`);
   const sweepRequest: SweepRequest = { parameters, points: asUsageError(() => sweepPoints(scenarioFile, parameters)), policies, seeds };
   asUsageError(() => sweepCases(sweepRequest));
+  for (const point of sweepRequest.points) warnAboutVariant(scenarioFile, scenario, point.scenario, describeAssignments(point.assignments));
   const swept = parameters.map((parameter) => ({ path: parameter.path, values: parameter.values }));
   const request = claimReportFolder(out, { command: "sweep", scenario, policies, seeds, parameters: swept }, values.force === true);
   process.stderr.write(`schedlab: sweep ${size}\n`);

@@ -67,6 +67,15 @@ describe("schedlab sweep", () => {
     expect(json.points[0]!.policies[0]!.runs).toHaveLength(2);
   }, 60_000);
 
+  it("warns about a point that overloads a provider the scenario itself does not", async () => {
+    const out = join(folder, "overloaded");
+    const outcome = await schedlabInProcess("sweep", tiny, "--param", "providers[fast].max_concurrent=2,16", "--policies", "fifo-retry-after", "--seeds", "1", "--out", out);
+    expect(outcome.status, outcome.stderr).toBe(0);
+    const warnings = outcome.stderr.split("\n").filter((line) => line.startsWith("schedlab: warning:"));
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) expect(warning).toMatch(/^schedlab: warning: at providers\[fast\]\.max_concurrent=2: .*providers\[0\]: fast: /);
+  });
+
   it("names a misspelt list element, and writes nothing", async () => {
     const out = join(folder, "typo");
     const outcome = await schedlabInProcess("sweep", tiny, "--param", "providers[fsat].max_concurrent=4,8", "--out", out);
