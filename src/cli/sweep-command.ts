@@ -77,7 +77,7 @@ export function sweepCommand(argv: readonly string[]): void {
   const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
   const points = pointCount(parameters);
   const cases = points * policies.length * seeds.length;
-  const size = `${points} points × ${policies.length} ${policies.length === 1 ? "policy" : "policies"} × ${seeds.length} seeds = ${cases} runs`;
+  const size = `${points} points × ${policies.length} ${policies.length === 1 ? "policy" : "policies"} × ${seeds.length} ${seeds.length === 1 ? "seed" : "seeds"} = ${cases} runs`;
   if (cases > maxCases) throw new UsageError(`sweep: ${size}, more than --max-cases ${maxCases}; raise --max-cases or sweep fewer values`);
   const out = values.out ?? join("reports", `${scenario.name}-sweep`);
   const sweepRequest: SweepRequest = { parameters, points: asUsageError(() => sweepPoints(scenarioFile, parameters)), policies, seeds };

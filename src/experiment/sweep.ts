@@ -65,6 +65,12 @@ export function describeAssignments(assignments: readonly Assignment[]): string 
  * SweepParameterError naming its --param; so does a combination of values that is only wrong together.
  */
 export function sweepPoints(file: string, parameters: readonly SweepParameter[]): SweepPoint[] {
+  for (const parameter of parameters) {
+    const [first] = parameter.steps;
+    if (parameter.steps.length === 1 && first?.kind === "field" && (first.name === "seed" || first.name === "seeds")) {
+      throw new SweepParameterError(`--param ${parameter.path}: a sweep runs the same seeds at every point; set them with --seed and --seeds`);
+    }
+  }
   const document = resolvedDocument(file);
   const keys = parameters.map((parameter) => locate(document, parameter));
   const overlap = overlapping(parameters, keys);

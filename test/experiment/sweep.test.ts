@@ -94,6 +94,10 @@ describe("sweepPoints", () => {
     expect(() => sweepPoints(tiny, [parseParameter("providers[fast].max_concurent=4")])).toThrow(/^--param providers\[fast\]\.max_concurent=4: .*max_concurrent/);
   });
 
+  it("refuses to sweep the seeds, which --seed and --seeds set for every point", () => {
+    expect(() => sweepPoints(tiny, [parseParameter("seeds=2,4")])).toThrow("--param seeds: a sweep runs the same seeds at every point; set them with --seed and --seeds");
+  });
+
   it("refuses two parameters of which one holds the other", () => {
     expect(() => sweepPoints(tiny, [parseParameter("arrivals.rate_per_second=1"), parseParameter('arrivals={"rate_per_second":2}')])).toThrow(/overlaps/);
   });
