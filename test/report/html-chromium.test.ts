@@ -27,6 +27,8 @@ interface ChartOnScreen {
   readonly painted: number;
   /** Interval bands drawn (sweep charts). */
   readonly bands: number;
+  /** The y axis: "linear" or "logarithmic". */
+  readonly yScale: string;
 }
 
 let folder = "";
@@ -48,6 +50,13 @@ beforeAll(() => {
     { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
   );
   if (swept.status !== 0) throw new Error(`sweep failed: ${swept.stderr}`);
+  // From a saturated provider to an idle one: P95 spans decades and is drawn on a log scale.
+  const saturated = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "sweep", "default", "--param", "providers[fast].max_concurrent=4,16", "--policies", "fifo-retry-after", "--seeds", "2", "--out", join(folder, "log-sweep")],
+    { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+  );
+  if (saturated.status !== 0) throw new Error(`sweep failed: ${saturated.stderr}`);
 }, 250_000);
 afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
@@ -176,6 +185,15 @@ describe.skipIf(!available && !required)("report.html in headless Chromium", () 
       expect(chart.painted, chart.title).toBeGreaterThan(1000);
       expect(chart.bands, chart.title).toBeGreaterThan(0);
     }
+  }, 120_000);
+
+  it("draws a P95 that spans decades on a log scale, with its bands", async () => {
+    const { problems, seen } = await inspect(join(folder, "log-sweep", "report.html"));
+    expect(problems).toEqual([]);
+    const p95 = seen.get("sweep-p95-all-s0");
+    expect(p95?.yScale).toBe("logarithmic");
+    expect(p95?.bands).toBeGreaterThan(0);
+    expect(seen.get("sweep-throughput-arriving-s0")?.yScale).toBe("linear");
   }, 120_000);
 
   it("catches a sweep chart drawn without its bands", async () => {

@@ -27,7 +27,7 @@ export const CLIENT_SCRIPT = String.raw`
     var ticks = spec.percent ? { callback: percent } : {};
     if (spec.ticks) ticks = { stepSize: 1, callback: function (value) { return tickLabel(spec, value); } };
     return {
-      type: "linear",
+      type: spec.log ? "logarithmic" : "linear",
       position: position,
       min: spec.ticks ? -0.25 : spec.min,
       max: spec.ticks ? spec.ticks.length - 0.75 : spec.max,
@@ -85,7 +85,11 @@ export const CLIENT_SCRIPT = String.raw`
         var run = [];
         var fill = function () {
           if (run.length >= 2) {
+            var area = chart.chartArea;
             context.save();
+            context.beginPath();
+            context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+            context.clip();
             context.fillStyle = dataset.borderColor + "33";
             context.beginPath();
             run.forEach(function (point, index) {
@@ -103,7 +107,9 @@ export const CLIENT_SCRIPT = String.raw`
         meta.data.forEach(function (element, index) {
           var interval = dataset.intervals[index];
           if (!interval) return fill();
-          run.push({ x: element.x, low: scale.getPixelForValue(interval.low), high: scale.getPixelForValue(interval.high) });
+          // A log scale has no place for a low end at or below 0: the band then reaches the bottom of the chart.
+          var low = scale.type === "logarithmic" && interval.low <= 0 ? scale.min : interval.low;
+          run.push({ x: element.x, low: scale.getPixelForValue(low), high: scale.getPixelForValue(interval.high) });
         });
         fill();
       });
@@ -340,7 +346,7 @@ export const CLIENT_SCRIPT = String.raw`
   window.schedlabReport = {
     charts: function () {
       return onScreen.map(function (entry) {
-        return { id: entry.id, title: entry.title, datasets: entry.datasets, points: entry.points, bands: entry.chart.$bands || 0 };
+        return { id: entry.id, title: entry.title, datasets: entry.datasets, points: entry.points, bands: entry.chart.$bands || 0, yScale: entry.chart.scales.y.type };
       });
     },
   };

@@ -40,6 +40,8 @@ export interface Axis {
   readonly percent?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** A logarithmic scale, for figures that span orders of magnitude (P95 from a saturated point to an idle one). */
+  readonly log?: boolean;
   /** Labels for the positions 0, 1, 2, …: an x axis of values that are not numbers (a swept string). */
   readonly ticks?: readonly string[];
 }

@@ -78,7 +78,7 @@ function chart(sweep: Sweep, metric: SweepMetric, slice: Slice, idPrefix: string
     id: `${idPrefix}-${slice.id}`,
     title: `${metric.title} against ${axis.label}${slice.label === "" ? "" : ` (${slice.label})`}`,
     x: axis,
-    y: { label: `${metric.title} (${metric.unit})`, min: 0 },
+    y: spansDecades(series) ? { label: `${metric.title} (${metric.unit}, log scale)`, log: true, min: lowestLow(series) } : { label: `${metric.title} (${metric.unit})`, min: 0 },
     series,
   };
 }
@@ -87,6 +87,24 @@ function chart(sweep: Sweep, metric: SweepMetric, slice: Slice, idPrefix: string
 interface ChartKind {
   readonly label: string;
   readonly charts: (slice: Slice) => ChartSpec[];
+}
+
+/** Values all above 0 whose largest is at least LOG_SCALE_SPAN times the smallest read better on a log scale. */
+const LOG_SCALE_SPAN = 20;
+
+function spansDecades(series: readonly LineSeries[]): boolean {
+  const values = series.flatMap((line) => line.points.flatMap(([, y]) => (y === null ? [] : [y])));
+  if (values.length === 0 || values.some((value) => value <= 0)) return false;
+  return Math.max(...values) >= LOG_SCALE_SPAN * Math.min(...values);
+}
+
+/** The bottom of a log axis: low enough for every band's positive low end and every value. */
+function lowestLow(series: readonly LineSeries[]): number {
+  const lows = series.flatMap((line) => [
+    ...line.points.flatMap(([, y]) => (y === null ? [] : [y])),
+    ...(line.intervals ?? []).flatMap((interval) => (interval === null || interval.low <= 0 ? [] : [interval.low])),
+  ]);
+  return 0.9 * Math.min(...lows);
 }
 
 /** One chart set per kind and slice: drawn directly when there is one, picked from a list when there are more. */
