@@ -41,11 +41,22 @@ export function claimReportFolder(out: string, request: ReportRequest, force: bo
   const fingerprint = requestFingerprint(request);
   const existing = existingReport(out);
   if (existing === undefined || existing.request === fingerprint || force) return fingerprint;
-  const what = existing.command === undefined ? "a report of a different request" : `the report of a different request (${existing.command})`;
-  throw new UsageError(`--out: "${out}" holds ${what}; pass --force to replace it, or give another --out`);
+  throw new UsageError(`--out: "${out}" holds ${describeExisting(existing)}; pass --force to replace it, or give another --out`);
 }
 
-function existingReport(out: string): { request: string | undefined; command: string | undefined } | undefined {
+interface ExistingReport {
+  readonly request: string | undefined;
+  readonly command: string | undefined;
+}
+
+function describeExisting(existing: ExistingReport): string {
+  if (existing.command === undefined) return "a report of a different request";
+  // Written before reports kept their request: it may be of this very request, but nothing can tell.
+  if (existing.request === undefined) return `a report of an earlier schedlab that does not say its request (${existing.command})`;
+  return `the report of a different request (${existing.command})`;
+}
+
+function existingReport(out: string): ExistingReport | undefined {
   const file = join(out, "summary.json");
   if (!existsSync(file)) return undefined;
   try {

@@ -75,6 +75,17 @@ describe("report folders", () => {
     expect(readFileSync(join(out, "summary.json"), "utf8")).toBe("not json");
   });
 
+  it("refuses a report of an earlier schedlab, which did not keep its request, and says so", async () => {
+    const out = join(folder, "earlier");
+    expect((await schedlabInProcess("run", tiny, "--out", out)).status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Record<string, unknown>;
+    delete summary.request;
+    writeFileSync(join(out, "summary.json"), JSON.stringify(summary));
+    const outcome = await schedlabInProcess("run", tiny, "--out", out);
+    expect(outcome.status).toBe(2);
+    expect(outcome.stderr).toContain("holds a report of an earlier schedlab that does not say its request (schedlab run ");
+  });
+
   it("with --json, says on stderr where it wrote", async () => {
     const out = join(folder, "json");
     const outcome = await schedlabInProcess("run", tiny, "--json", "--out", out);
