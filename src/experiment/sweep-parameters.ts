@@ -34,7 +34,7 @@ export function parseParameter(text: string): SweepParameter {
   if (equals < 0) throw new SweepParameterError(`--param ${text}: expected PATH=v1,v2,... (e.g. arrivals.rate_per_second=1,2,4)`);
   const path = text.slice(0, equals).trim();
   const steps = parsePath(path);
-  const tokens = splitTopLevel(text.slice(equals + 1));
+  const tokens = splitValues(text.slice(equals + 1));
   if (tokens.some((token) => token.trim() === "")) throw new SweepParameterError(`--param ${path}: a value is empty (got "${text.slice(equals + 1)}")`);
   if (tokens.length > PARAMETER_VALUES_MAX) throw new SweepParameterError(`--param ${path}: ${tokens.length} values, more than ${PARAMETER_VALUES_MAX}`);
   const values = tokens.map((token) => parseValue(token.trim()));
@@ -78,7 +78,8 @@ function parsePath(path: string): PathStep[] {
   return steps;
 }
 
-function splitTopLevel(text: string): string[] {
+/** The values of `v1,v2,...`: split at commas outside brackets, braces and JSON strings. */
+export function splitValues(text: string): string[] {
   const tokens: string[] = [];
   let depth = 0;
   let inString = false;

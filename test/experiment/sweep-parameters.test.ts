@@ -1,8 +1,9 @@
 // --param parsing and addressing: a path names a field or a list element (by name or index), values are JSON or
 // bare strings, and every mistake is one message that starts with the --param and says what was meant.
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SweepParameterError, locate, overlapping, parseParameter, withValue } from "../../src/experiment/sweep-parameters.ts";
+import { SweepParameterError, locate, overlapping, parseParameter, splitValues, withValue } from "../../src/experiment/sweep-parameters.ts";
 
 const DOCUMENT = {
   arrivals: { rate_per_second: 2 },
@@ -49,6 +50,26 @@ describe("parseParameter", () => {
     ["arrivals.rate_per_second=1,2,1", "value 1 is given twice"],
   ])("refuses %s", (text, expected) => {
     expect(problemOf(() => parseParameter(text))).toContain(expected);
+  });
+});
+
+describe("splitValues", () => {
+  /** Any distinct JSON values, written as a --param writes them, split back into the same values. */
+  function roundTrips(split: (text: string) => string[]): fc.IPropertyWithHooks<[unknown[]]> {
+    const values = fc.uniqueArray(fc.jsonValue({ maxDepth: 3 }), { minLength: 1, maxLength: 6, selector: (value) => JSON.stringify(value) });
+    return fc.property(values, (list) => {
+      const tokens = split(list.map((value) => JSON.stringify(value)).join(","));
+      expect(tokens.map((token) => JSON.stringify(JSON.parse(token)))).toEqual(list.map((value) => JSON.stringify(value)));
+    });
+  }
+
+  it("gives back any list of JSON values, commas inside objects, lists and strings included", () => {
+    fc.assert(roundTrips(splitValues), { numRuns: 500, seed: 10 });
+  });
+
+  it("the property catches a planted splitter that splits at every comma", () => {
+    const planted = fc.check(roundTrips((text) => text.split(",")), { numRuns: 500, seed: 10 });
+    expect(planted.failed).toBe(true);
   });
 });
 
