@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compare, findRow } from "../../src/experiment/compare.ts";
-import { type SweepRequest, pointCount, sweep, sweepCases, sweepFromRuns, sweepPoints } from "../../src/experiment/sweep.ts";
+import { type SweepRequest, pointCount, runSweepCase, sweep, sweepCases, sweepFromRuns, sweepPoints } from "../../src/experiment/sweep.ts";
 import { SweepParameterError, parseParameter } from "../../src/experiment/sweep-parameters.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 
@@ -73,6 +73,11 @@ describe("sweep", () => {
     expect(swept.points.map((point) => point.assignments.map((assignment) => assignment.value))).toEqual([
       [1, 8], [1, 16], [1, 24], [2, 8], [2, 16], [2, 24],
     ]);
+  });
+
+  it("a case is plain data: a structured clone (what a worker thread receives) runs to the same summary", () => {
+    const [first] = sweepCases(request(["providers[fast].max_concurrent=8"], ["fifo-retry-after"], [3]));
+    expect(runSweepCase(structuredClone(first!))).toEqual(runSweepCase(first!));
   });
 
   it("refuses summaries handed back out of order (a runner that reorders cases)", () => {
