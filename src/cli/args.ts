@@ -1,8 +1,10 @@
 // Shared pieces of command-line handling: typed usage errors, number flags, finding a scenario file.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { didYouMean, haveList } from "../scenario/suggest.ts";
 
 /** A mistake in how a command was called; printed in one line with exit code 2. */
 export class UsageError extends Error {
@@ -91,11 +93,35 @@ export function integerFlag(flag: string, text: string | undefined, minimum: num
   return value;
 }
 
-/** A path as given, or a bare name looked up as scenarios/NAME.json. Unknown names pass through to fail on load. */
+/** The scenarios shipped with the package: two folders up from src/cli/ (or dist/cli/). */
+export const PACKAGE_SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+/**
+ * A path as given; else a bare name (no folder in it) as NAME or NAME.json in ./scenarios, then in the
+ * package's own scenarios/, so `schedlab run default` works from any folder. Unknown names pass through to
+ * fail on load, naming the file.
+ */
 export function resolveScenario(argument: string): string {
   if (existsSync(argument)) return argument;
-  const byName = join("scenarios", argument.endsWith(".json") ? argument : `${argument}.json`);
-  return existsSync(byName) ? byName : argument;
+  if (argument !== basename(argument)) return argument;
+  const file = argument.endsWith(".json") ? argument : `${argument}.json`;
+  for (const folder of ["scenarios", PACKAGE_SCENARIOS]) {
+    const candidate = join(folder, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  const names = packageScenarioNames();
+  throw new UsageError(`${argument}: no such file, nor a scenario of that name in ./scenarios or the package's scenarios${didYouMean(argument.replace(/\.json$/, ""), names) || ` ${haveList(names)}`}`);
+}
+
+function packageScenarioNames(): string[] {
+  try {
+    return readdirSync(PACKAGE_SCENARIOS)
+      .filter((name) => name.endsWith(".json") && name !== "schema.json")
+      .map((name) => name.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 export function onePositional(command: string, positionals: readonly string[], what: string): string {

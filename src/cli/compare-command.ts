@@ -2,8 +2,8 @@
 
 import { join } from "node:path";
 import { compare } from "../experiment/compare.ts";
-import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, resolveScenario, shellQuote } from "./args.ts";
-import { emitReport } from "./report-output.ts";
+import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
+import { claimReportFolder, emitReport } from "./report-output.ts";
 import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const COMPARE_HELP = `Usage: schedlab compare SCENARIO [options]
@@ -21,11 +21,14 @@ Options:
   --seeds N       number of seeds (default: the scenario's "seeds")
   --seed S        first seed (default: the scenario's "seed")
   --out DIR       report folder (default: reports/<scenario>-compare)
+  --force         replace a report of a different request in that folder
   --json          print summary.json to stdout instead of the tables
   -h, --help      show this help
 
-Warnings about the scenario (see 'schedlab validate') go to stderr and do not
-change the exit code.`;
+A folder that holds the report of a different request (another scenario,
+policies or seeds) is not replaced without --force; the same request replaces
+its own report. Warnings about the scenario (see 'schedlab validate') go to
+stderr and do not change the exit code.`;
 
 export function compareCommand(argv: readonly string[]): void {
   const { values, positionals } = parseCommand("compare", argv, {
@@ -34,6 +37,7 @@ export function compareCommand(argv: readonly string[]): void {
     seed: { type: "string" },
     out: { type: "string" },
     json: { type: "boolean" },
+    force: { type: "boolean" },
   });
   if (values.help === true) {
     process.stdout.write(`${COMPARE_HELP}\n`);
@@ -52,9 +56,9 @@ export function compareCommand(argv: readonly string[]): void {
     return policy;
   });
   const out = values.out ?? join("reports", `${scenario.name}-compare`);
-  requireFolderTarget("out", out);
   const firstSeed = firstSeedFlag ?? scenario.seed;
   const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
+  const request = claimReportFolder(out, { command: "compare", scenario, policies: names, seeds }, values.force === true);
   const progress = process.stderr.isTTY === true && values.json !== true;
   const comparison = compare({
     scenario,
@@ -78,5 +82,5 @@ export function compareCommand(argv: readonly string[]): void {
   ]
     .map(shellQuote)
     .join(" ");
-  emitReport(comparison, { out, command, scenarioFile, json: values.json === true });
+  emitReport(comparison, { out, command, scenarioFile, json: values.json === true, request });
 }

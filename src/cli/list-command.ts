@@ -1,17 +1,18 @@
 // schedlab list: the scenarios in a folder, with their policies.
 
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonFile } from "../scenario/json-file.ts";
 import { ScenarioError, isJsonSchemaDocument, loadScenario } from "../scenario/load.ts";
-import { UsageError, parseCommand } from "./args.ts";
+import { PACKAGE_SCENARIOS, UsageError, parseCommand } from "./args.ts";
 
 export const LIST_HELP = `Usage: schedlab list [options]
 
 Lists every scenario file in the scenarios folder with its policies.
 
 Options:
-  --dir DIR   folder to list (default: scenarios)
+  --dir DIR   folder to list (default: ./scenarios, or the package's own
+              scenarios when there is none here)
   --json      print {"scenarios":[{"name","file","policies":[...]}]}
   -h, --help  show this help
 
@@ -30,7 +31,7 @@ export function listCommand(argv: readonly string[]): number {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`list: unexpected argument "${positionals[0]}" (see 'schedlab list --help')`);
-  const directory = values.dir ?? "scenarios";
+  const directory = values.dir ?? (existsSync("scenarios") ? "scenarios" : PACKAGE_SCENARIOS);
   let names: string[];
   try {
     names = readdirSync(directory).filter((name) => name.endsWith(".json")).sort();

@@ -19,6 +19,7 @@ Usage: schedlab COMMAND [options]
 Commands:
   run SCENARIO        simulate one policy on one seed; write a report (and --events)
   compare SCENARIO    compare policies over many seeds with 95% confidence intervals
+  sweep SCENARIO      every policy at every point of a grid of scenario values (--param)
   list                list scenarios and their policies
   validate FILE...    check scenario files: every problem, with warnings
   schema              print the JSON Schema of the scenario format
@@ -46,6 +47,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "compare":
       (await import("./compare-command.ts")).compareCommand(rest);
       return 0;
+    case "sweep":
+      (await import("./sweep-command.ts")).sweepCommand(rest);
+      return 0;
     case "list":
       return (await import("./list-command.ts")).listCommand(rest);
     case "check":
@@ -58,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "bench":
       return (await import("./bench-command.ts")).benchCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, list, validate, schema, check, bench; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, sweep, list, validate, schema, check, bench; see 'schedlab --help')`);
   }
 }
 

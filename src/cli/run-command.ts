@@ -3,8 +3,8 @@
 import { join } from "node:path";
 import { runCharted } from "../experiment/run.ts";
 import { compareFromRuns } from "../experiment/compare.ts";
-import { UsageError, integerFlag, onePositional, parseCommand, requireFolderTarget, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
-import { emitReport } from "./report-output.ts";
+import { UsageError, integerFlag, onePositional, parseCommand, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
+import { claimReportFolder, emitReport } from "./report-output.ts";
 import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const RUN_HELP = `Usage: schedlab run SCENARIO [options]
@@ -19,6 +19,8 @@ Options:
   --policy NAME   policy to run (default: the scenario's first policy)
   --seed N        random seed, an integer ≥ 0 (default: the scenario's "seed")
   --out DIR       report folder (default: reports/<scenario>-<policy>)
+  --force         replace a report of a different request (scenario, policy,
+                  seed) in that folder
   --events FILE   also write the JSONL event log to FILE
   --trace FILE    also write a Chrome trace-event file (open it in ui.perfetto.dev
                   or chrome://tracing): a track per provider slot with each task's
@@ -39,6 +41,7 @@ export function runCommand(argv: readonly string[]): void {
     events: { type: "string" },
     trace: { type: "string" },
     json: { type: "boolean" },
+    force: { type: "boolean" },
   });
   if (values.help === true) {
     process.stdout.write(`${RUN_HELP}\n`);
@@ -54,7 +57,7 @@ export function runCommand(argv: readonly string[]): void {
   }
   const seed = seedFlag ?? scenario.seed;
   const out = values.out ?? join("reports", `${scenario.name}-${policy.name}`);
-  requireFolderTarget("out", out);
+  const request = claimReportFolder(out, { command: "run", scenario, policies: [policy.name], seeds: [seed] }, values.force === true);
   if (values.events !== undefined) requireWritableFile("events", values.events);
   if (values.trace !== undefined) requireWritableFile("trace", values.trace);
   if (values.trace !== undefined && values.trace === values.events) throw new UsageError(`--trace: "${values.trace}" is also the --events file`);
@@ -72,6 +75,6 @@ export function runCommand(argv: readonly string[]): void {
   ]
     .map(shellQuote)
     .join(" ");
-  emitReport(compareFromRuns(scenario, [{ policy, runs: [summary], charts: [charts] }], [seed]), { out, command, scenarioFile, json: values.json === true });
+  emitReport(compareFromRuns(scenario, [{ policy, runs: [summary], charts: [charts] }], [seed]), { out, command, scenarioFile, json: values.json === true, request });
   for (const file of [values.events, values.trace]) if (file !== undefined && values.json !== true) process.stdout.write(`Wrote ${file}\n`);
 }

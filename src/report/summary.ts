@@ -3,7 +3,7 @@
 // policy on one seed.
 
 import { stringify } from "csv-stringify/sync";
-import { type Comparison, findRow } from "../experiment/compare.ts";
+import { type AggregateRow, type Comparison, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
 import { formatNumber } from "./format.ts";
 import { comparisonPage } from "./html/comparison-page.ts";
@@ -27,6 +27,8 @@ export interface ReportContext {
   readonly command: string;
   readonly scenarioFile: string;
   readonly version: string;
+  /** The report folder's request fingerprint (src/cli/report-output.ts), kept in summary.json. */
+  readonly request?: string | undefined;
 }
 
 /** The tables of the terminal, in order: latency by lane, runs, utilization, providers, admission, then tenants and fairness. */
@@ -205,25 +207,31 @@ function csvNumber(value: number): string {
   return Number.isNaN(value) ? "" : String(value);
 }
 
+/** An aggregated figure as summary.json gives it. */
+export function aggregateRowJson(row: AggregateRow): Record<string, unknown> {
+  return {
+    scope: row.scope,
+    group: row.group,
+    metric: row.metric,
+    ...row.estimate,
+    ratio_to_baseline: row.ratioToBaseline.mean,
+    ratio_to_baseline_ci95: row.ratioToBaseline.ci95,
+  };
+}
+
 function summaryJson(comparison: Comparison, context: ReportContext): unknown {
   return {
     tool: "schedlab",
     version: context.version,
     command: context.command,
+    ...(context.request === undefined ? {} : { request: context.request }),
     scenario: { name: comparison.scenario.name, file: context.scenarioFile, description: comparison.scenario.description },
     seeds: comparison.seeds,
     baseline: comparison.baseline,
     policies: comparison.results.map((result) => ({
       name: result.policy.name,
       description: result.policy.description,
-      metrics: result.rows.map((row) => ({
-        scope: row.scope,
-        group: row.group,
-        metric: row.metric,
-        ...row.estimate,
-        ratio_to_baseline: row.ratioToBaseline.mean,
-        ratio_to_baseline_ci95: row.ratioToBaseline.ci95,
-      })),
+      metrics: result.rows.map(aggregateRowJson),
       runs: result.runs,
     })),
   };

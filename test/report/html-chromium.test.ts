@@ -1,4 +1,4 @@
-// report.html of a real `schedlab compare`, opened from disk in headless Chromium with no network: every chart of
+// report.html of a real `schedlab compare` and of a real `schedlab sweep`, opened from disk in headless Chromium with no network: every chart of
 // every choice renders with data and paints its canvas, the page asks for nothing outside the file, and the
 // console stays free of errors and warnings. Without Chromium a developer's run skips with a message; CI sets
 // SCHEDLAB_REQUIRE_CHROMIUM=1 (and CI=true), which turns a missing Chromium into a failure.
@@ -25,6 +25,10 @@ interface ChartOnScreen {
   readonly points: number;
   /** Canvas pixels that are not blank. */
   readonly painted: number;
+  /** Interval bands drawn (sweep charts). */
+  readonly bands: number;
+  /** The y axis: "linear" or "logarithmic". */
+  readonly yScale: string;
 }
 
 let folder = "";
@@ -36,7 +40,24 @@ beforeAll(() => {
     timeout: 120_000,
   });
   if (result.status !== 0) throw new Error(`compare failed: ${result.stderr}`);
-}, 150_000);
+  // A string parameter on the x axis (labelled positions) and a second parameter picked from a list.
+  const swept = spawnSync(
+    process.execPath,
+    [
+      "--import", "tsx", "src/cli/main.ts", "sweep", "default", "--param", "arrivals.process=poisson,constant", "--param", "providers[fast].max_concurrent=8,16",
+      "--policies", "fifo-retry-after,fifo-fixed-retry", "--seeds", "2", "--out", join(folder, "sweep"),
+    ],
+    { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+  );
+  if (swept.status !== 0) throw new Error(`sweep failed: ${swept.stderr}`);
+  // From a saturated provider to an idle one: P95 spans decades and is drawn on a log scale.
+  const saturated = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "sweep", "default", "--param", "providers[fast].max_concurrent=4,16", "--policies", "fifo-retry-after", "--seeds", "2", "--out", join(folder, "log-sweep")],
+    { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+  );
+  if (saturated.status !== 0) throw new Error(`sweep failed: ${saturated.stderr}`);
+}, 250_000);
 afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
@@ -59,13 +80,31 @@ const CHARTS_ON_SCREEN = `window.schedlabReport.charts().map((chart) => {
   return { ...chart, painted };
 })`;
 
-/** The page with every point of the first chart block's first option taken out. */
-function withoutCdfPoints(html: string): string {
+interface PageData {
+  blocks: { options?: { charts: { series: { points: unknown[]; intervals?: unknown[] }[] }[] }[] }[];
+}
+
+/** The page with its chart data changed by `edit`. */
+function withData(html: string, edit: (data: PageData) => void): string {
   const start = html.indexOf(DATA_OPEN) + DATA_OPEN.length;
   const end = html.indexOf("</script>", start);
-  const data = JSON.parse(html.slice(start, end)) as { blocks: { options?: { charts: { series: { points: unknown[] }[] }[] }[] }[] };
-  for (const series of data.blocks[0]?.options?.[0]?.charts[0]?.series ?? []) series.points = [];
+  const data = JSON.parse(html.slice(start, end)) as PageData;
+  edit(data);
   return html.slice(0, start) + JSON.stringify(data).replaceAll("<", "\\u003c") + html.slice(end);
+}
+
+/** The page with every interval of every chart taken out: lines with nothing to band. */
+function withoutIntervals(html: string): string {
+  return withData(html, (data) => {
+    for (const block of data.blocks) for (const option of block.options ?? []) for (const chart of option.charts) for (const series of chart.series) delete series.intervals;
+  });
+}
+
+/** The page with every point of the first chart block's first option taken out. */
+function withoutCdfPoints(html: string): string {
+  return withData(html, (data) => {
+    for (const series of data.blocks[0]?.options?.[0]?.charts[0]?.series ?? []) series.points = [];
+  });
 }
 const DATA_OPEN = '<script id="report-data" type="application/json">';
 
@@ -129,6 +168,41 @@ describe.skipIf(!available && !required)("report.html in headless Chromium", () 
       expect(chart.points, chart.title).toBeGreaterThan(0);
       expect(chart.painted, chart.title).toBeGreaterThan(1000);
     }
+  }, 120_000);
+
+  it("renders every chart of a sweep report, each with a 95% band per policy", async () => {
+    const { problems, seen } = await inspect(join(folder, "sweep", "report.html"));
+    expect(problems).toEqual([]);
+    const ids = [...seen.keys()];
+    for (const slice of ["s0", "s1"]) {
+      for (const kind of ["p95-all", "p95-lane-interactive", "p95-lane-batch", "throughput-arriving", "throughput-whole", "cost", "429s"]) {
+        expect(ids).toContain(`sweep-${kind}-${slice}`);
+      }
+    }
+    for (const chart of seen.values()) {
+      expect(chart.datasets, chart.title).toBe(2);
+      expect(chart.points, chart.title).toBe(4);
+      expect(chart.painted, chart.title).toBeGreaterThan(1000);
+      expect(chart.bands, chart.title).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it("draws a P95 that spans decades on a log scale, with its bands", async () => {
+    const { problems, seen } = await inspect(join(folder, "log-sweep", "report.html"));
+    expect(problems).toEqual([]);
+    const p95 = seen.get("sweep-p95-all-s0");
+    expect(p95?.yScale).toBe("logarithmic");
+    expect(p95?.bands).toBeGreaterThan(0);
+    expect(seen.get("sweep-throughput-arriving-s0")?.yScale).toBe("linear");
+  }, 120_000);
+
+  it("catches a sweep chart drawn without its bands", async () => {
+    const html = readFileSync(join(folder, "sweep", "report.html"), "utf8");
+    const bare = join(folder, "planted-no-bands.html");
+    writeFileSync(bare, withoutIntervals(html));
+    const charts = [...(await inspect(bare)).seen.values()];
+    expect(charts.length).toBeGreaterThan(0);
+    expect(charts.every((chart) => chart.bands === 0)).toBe(true);
   }, 120_000);
 
   it("catches planted faults: a warning on the console, and a chart drawn without data", async () => {

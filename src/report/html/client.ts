@@ -24,14 +24,20 @@ export const CLIENT_SCRIPT = String.raw`
     return Math.round(value * 100) + "%";
   }
   function axis(spec, position) {
+    var ticks = spec.percent ? { callback: percent } : {};
+    if (spec.ticks) ticks = { stepSize: 1, callback: function (value) { return tickLabel(spec, value); } };
     return {
-      type: "linear",
+      type: spec.log ? "logarithmic" : "linear",
       position: position,
-      min: spec.min,
-      max: spec.max,
+      min: spec.ticks ? -0.25 : spec.min,
+      max: spec.ticks ? spec.ticks.length - 0.75 : spec.max,
       title: { display: true, text: spec.label },
-      ticks: spec.percent ? { callback: percent } : {},
+      ticks: ticks,
     };
+  }
+  function tickLabel(spec, value) {
+    if (!spec.ticks) return formatNumber(value);
+    return Number.isInteger(value) && spec.ticks[value] !== undefined ? spec.ticks[value] : "";
   }
 
   // Whiskers for datasets that carry "intervals" (one {low, high} or null per element).
@@ -40,7 +46,7 @@ export const CLIENT_SCRIPT = String.raw`
     afterDatasetsDraw: function (chart) {
       var context = chart.ctx;
       chart.data.datasets.forEach(function (dataset, datasetIndex) {
-        if (!dataset.intervals || !chart.isDatasetVisible(datasetIndex)) return;
+        if (!dataset.intervals || dataset.band || !chart.isDatasetVisible(datasetIndex)) return;
         var meta = chart.getDatasetMeta(datasetIndex);
         var scale = chart.scales[meta.yAxisID];
         meta.data.forEach(function (element, index) {
@@ -61,6 +67,51 @@ export const CLIENT_SCRIPT = String.raw`
           context.stroke();
           context.restore();
         });
+      });
+    },
+  };
+
+  // Shaded 95% bands for datasets with "band": one polygon per run of points that have an interval. Counts
+  // what it drew in chart.$bands, so the browser test can tell a band from a chart that only has lines.
+  var bands = {
+    id: "bands",
+    beforeDatasetsDraw: function (chart) {
+      var context = chart.ctx;
+      chart.$bands = 0;
+      chart.data.datasets.forEach(function (dataset, datasetIndex) {
+        if (!dataset.band || !dataset.intervals || !chart.isDatasetVisible(datasetIndex)) return;
+        var meta = chart.getDatasetMeta(datasetIndex);
+        var scale = chart.scales[meta.yAxisID];
+        var run = [];
+        var fill = function () {
+          if (run.length >= 2) {
+            var area = chart.chartArea;
+            context.save();
+            context.beginPath();
+            context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+            context.clip();
+            context.fillStyle = dataset.borderColor + "33";
+            context.beginPath();
+            run.forEach(function (point, index) {
+              if (index === 0) context.moveTo(point.x, point.high);
+              else context.lineTo(point.x, point.high);
+            });
+            for (var back = run.length - 1; back >= 0; back -= 1) context.lineTo(run[back].x, run[back].low);
+            context.closePath();
+            context.fill();
+            context.restore();
+            chart.$bands += 1;
+          }
+          run = [];
+        };
+        meta.data.forEach(function (element, index) {
+          var interval = dataset.intervals[index];
+          if (!interval) return fill();
+          // A log scale has no place for a low end at or below 0: the band then reaches the bottom of the chart.
+          var low = scale.type === "logarithmic" && interval.low <= 0 ? scale.min : interval.low;
+          run.push({ x: element.x, low: scale.getPixelForValue(low), high: scale.getPixelForValue(interval.high) });
+        });
+        fill();
       });
     },
   };
@@ -104,7 +155,7 @@ export const CLIENT_SCRIPT = String.raw`
       callbacks: {
         label: function (item) {
           var y = spec.y.percent && item.dataset.yAxisID === "y" ? percent(item.parsed.y) : formatNumber(item.parsed.y);
-          return item.dataset.label + ": " + y + " at " + formatNumber(item.parsed.x);
+          return item.dataset.label + ": " + y + " at " + tickLabel(spec.x, item.parsed.x);
         },
       },
     };
@@ -127,11 +178,12 @@ export const CLIENT_SCRIPT = String.raw`
             stepped: series.stepped ? "middle" : false,
             yAxisID: series.axis === "y2" && spec.y2 ? "y2" : "y",
             intervals: series.intervals,
+            band: series.band === true,
           };
         }),
       },
       options: options,
-      plugins: [whiskers],
+      plugins: [bands, whiskers],
     };
   }
 
@@ -259,8 +311,8 @@ export const CLIENT_SCRIPT = String.raw`
       frame.appendChild(canvas);
       container.appendChild(frame);
       var config = configOf(spec);
-      new Chart(canvas, config);
-      onScreen.push({ canvas: canvas, id: spec.id, title: spec.title, datasets: config.data.datasets.length, points: countPoints(config) });
+      var chart = new Chart(canvas, config);
+      onScreen.push({ canvas: canvas, chart: chart, id: spec.id, title: spec.title, datasets: config.data.datasets.length, points: countPoints(config) });
     });
   }
 
@@ -294,7 +346,7 @@ export const CLIENT_SCRIPT = String.raw`
   window.schedlabReport = {
     charts: function () {
       return onScreen.map(function (entry) {
-        return { id: entry.id, title: entry.title, datasets: entry.datasets, points: entry.points };
+        return { id: entry.id, title: entry.title, datasets: entry.datasets, points: entry.points, bands: entry.chart.$bands || 0, yScale: entry.chart.scales.y.type };
       });
     },
   };

@@ -40,6 +40,10 @@ export interface Axis {
   readonly percent?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** A logarithmic scale, for figures that span orders of magnitude (P95 from a saturated point to an idle one). */
+  readonly log?: boolean;
+  /** Labels for the positions 0, 1, 2, …: an x axis of values that are not numbers (a swept string). */
+  readonly ticks?: readonly string[];
 }
 
 export type ChartSpec = LinesChart | IntervalsChart | StackedChart;
@@ -65,8 +69,9 @@ export interface LineSeries {
   readonly stepped?: boolean;
   /** Draws points, e.g. one per parameter value. */
   readonly markers?: boolean;
-  /** Per point, a 95% interval drawn as a whisker. */
+  /** Per point, a 95% interval drawn as a whisker, or as a shaded band with `band`. */
   readonly intervals?: readonly (Interval | null)[];
+  readonly band?: boolean;
   /** Index into the page palette, so a policy keeps its colour across charts. */
   readonly color: number;
 }
