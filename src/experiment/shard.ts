@@ -62,7 +62,12 @@ export function shardFiles(request: CompareRequestRecord, shard: Shard, cases: r
  * {"$number": "NaN"} and read back by decodeJson, so a merged report equals the unsharded one to the byte.
  */
 export function encodeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "number" && (!Number.isFinite(item) || Object.is(item, -0)) ? { $number: String(item) } : item), indent);
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "number" ? numberForJson(item) : item), indent);
+}
+
+function numberForJson(value: number): number | { $number: string } {
+  if (Object.is(value, -0)) return { $number: "-0" }; // String(-0) is "0"
+  return Number.isFinite(value) ? value : { $number: String(value) };
 }
 
 export function decodeJson(text: string): unknown {
