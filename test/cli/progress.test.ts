@@ -2,7 +2,7 @@
 // the cases done and an ETA, and cleared before the tables; nothing of it with CI=true.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,5 +43,16 @@ describe.skipIf(!HAS_SCRIPT && process.env.CI !== "true")("progress bar", () => 
     const shown = onTerminal(false, "check", "default", "--runs", "20", "--max-jobs", "30", "--policy", "fifo-retry-after");
     expect(shown).toMatch(/check default \[[=-]+\] [0-2]\/2 batches of 10 cases/);
     expect(shown).toContain("every property held");
+  });
+
+  it("shows a long run's jobs finished, and nothing for a short one", () => {
+    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
+    const long = join(temporary, "long.json");
+    writeFileSync(long, JSON.stringify({ ...raw, $schema: undefined, stop: { jobs: 60_000 } }));
+    const shown = onTerminal(false, "run", long, "--out", join(temporary, "long-run"));
+    expect(shown).toMatch(/run default fifo-retry-after \[[=-]+\] \d+\/60000 jobs/);
+    const short = onTerminal(false, "run", "default", "--out", join(temporary, "short-run"));
+    expect(short).not.toContain("ETA");
+    expect(short).toContain("Wrote ");
   });
 });
