@@ -118,16 +118,22 @@ describe("compare --shard and merge", () => {
   });
 });
 
+/** Starts a 180-run comparison, sends SIGINT 4 s in (well after tsx's start-up), and returns how it ended. */
+async function interruptedCompare(jobs: string, out: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "default", "--seeds", "60", "--jobs", jobs, "--out", out], { cwd: ROOT });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  child.kill("SIGINT");
+  return { code: await exited, stderr };
+}
+
 describe("Ctrl-C", () => {
   it.each([["1"], ["2"]])("stops compare --jobs %s with exit code 130, one line on stderr and no report", async (jobs) => {
     const out = join(temporary, `interrupted-${jobs}`);
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "default", "--seeds", "60", "--jobs", jobs, "--out", out], { cwd: ROOT });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interruptedCompare(jobs, out);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 180 runs; nothing written; no complete report exists in [^\n]+\n$/);
     expect(existsSync(out)).toBe(false);
   });
@@ -136,13 +142,8 @@ describe("Ctrl-C", () => {
     const out = join(temporary, "interrupted-over-report");
     expect(schedlab("compare", "default", "--seeds", "2", "--out", out).status).toBe(0);
     const before = filesOf(out);
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "default", "--seeds", "60", "--jobs", "2", "--out", out], { cwd: ROOT });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interruptedCompare("2", out);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 180 runs; nothing written; the complete report already in [^\n]+ is unchanged\n$/);
     expect(filesOf(out)).toEqual(before);
   });
