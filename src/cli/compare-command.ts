@@ -2,7 +2,8 @@
 
 import { join } from "node:path";
 import { compareCases, comparisonOfCases } from "../experiment/compare.ts";
-import { type Shard, shardCases, shardFiles } from "../experiment/shard.ts";
+import type { ChartedRun } from "../experiment/parallel.ts";
+import { type CompareRequestRecord, type Shard, shardCases, shardFiles } from "../experiment/shard.ts";
 import { writeFilesAtomically } from "../report/write.ts";
 import type { PolicySpec } from "../scenario/types.ts";
 import { UsageError, integerFlag, onePositional, packageVersion, parseCommand, requireFolderTarget, resolveScenario, shellQuote } from "./args.ts";
@@ -98,7 +99,7 @@ export function compareCommandLine(scenarioFile: string, policies: readonly Poli
     .join(" ");
 }
 
-function writeShard(out: string, shard: Shard, chosen: readonly number[], runs: Parameters<typeof shardFiles>[3], request: Parameters<typeof shardFiles>[0]): void {
+function writeShard(out: string, shard: Shard, chosen: readonly number[], runs: readonly ChartedRun[], request: CompareRequestRecord): void {
   let written: string[];
   try {
     written = writeFilesAtomically(out, shardFiles(request, shard, chosen, runs));
