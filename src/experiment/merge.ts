@@ -66,7 +66,9 @@ function readManifest(folder: string): ShardManifest {
   if (shard === undefined || !Number.isInteger(shard.count) || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
     throw new MergeError(`${file}: shard: expected {index, count} with 1 ≤ index ≤ count`);
   }
-  if (request === undefined || !Array.isArray(request.policies) || !Array.isArray(request.seeds) || !Array.isArray(cases)) throw new MergeError(`${file}: request or cases missing`);
+  if (request === undefined || typeof request.scenario !== "object" || request.scenario === null || !Array.isArray(request.policies) || !Array.isArray(request.seeds) || !Array.isArray(cases)) {
+    throw new MergeError(`${file}: request (scenario, policies, seeds) or cases missing`);
+  }
   // The id is recomputed, so an edited request does not pass for the one its id names.
   if (requestId(request) !== manifest.requestId) throw new MergeError(`${file}: requestId does not match its request (was the manifest edited?)`);
   return manifest as ShardManifest;
