@@ -1,7 +1,7 @@
 // schedlab check end to end: a passing swarm run and its summary, spawn_then_wait's hidden waiters as a finding,
 // a real violation shrunk and replayed by the printed command, an exact replay, and one-line errors.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +72,21 @@ describe("schedlab check", () => {
     expect(failedOne.status, failedOne.stderr).toBe(1);
     expect(failedOne.stdout).toContain("Replay with:");
     expect(schedlab(...failing, "--jobs", "2")).toEqual(failedOne);
+  });
+
+  it("stops on Ctrl-C with exit code 130 and one line saying no results exist", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "check", "default", "--runs", "5000", "--jobs", "2"], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Well after tsx's start-up, well before 15,000 cases are done.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 1500 batches of 10 cases; no results: a policy is reported once all its cases have run\n$/);
+    expect(stdout).toBe("");
   });
 
   it("replays one case exactly, from the JSON a failure prints", () => {
