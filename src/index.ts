@@ -4,7 +4,8 @@
 export { ScenarioError, loadScenario, parseScenario } from "./scenario/load.ts";
 export * from "./scenario/types.ts";
 export { type RunRequest, runOnce } from "./experiment/run.ts";
-export { type AggregateRow, type CompareRequest, type Comparison, type PolicyResult, compare, compareFromRuns, findRow } from "./experiment/compare.ts";
+export { type AggregateRow, type CompareRequest, type Comparison, type PolicyResult, compare, compareFromRuns, compareInParallel, findRow } from "./experiment/compare.ts";
+export { type RunCasesOptions, CasesInterrupted } from "./experiment/parallel.ts";
 export type { RunSummary } from "./metrics/collector.ts";
 export type { Estimate } from "./metrics/confidence.ts";
 export { type ReportContext, reportFiles, terminalSummary } from "./report/summary.ts";

@@ -260,40 +260,95 @@ export function runSwarm(
   policy: PolicySpec,
   options: SwarmOptions & { readonly runs: number; readonly seed: number; readonly onCase?: ((index: number) => void) | undefined },
 ): SwarmReport {
-  const faultsExercised = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
-  const axesExercised = Object.fromEntries(VARIATION_AXES.map((axis) => [axis, 0])) as Record<(typeof VARIATION_AXES)[number], number>;
-  const reasons = new Set<string>();
-  const rateControl = new Set<string>();
-  let cases = 0;
-  let events = 0;
-  let casesWithHiddenWaiters = 0;
-  let hiddenWaitersMax = 0;
-  let casesWithDeadlocks = 0;
+  const tally = new SwarmTally();
   let shrinking = false;
   const property = fc.property(swarmCases(options.maxJobs, options.vary ?? true), (swarm) => {
     const result = runCase(base, policy, swarm, options);
     if (!shrinking) {
-      cases += 1;
-      events += result.events;
-      options.onCase?.(cases);
-      for (const kind of FAULT_KINDS) if (swarm.faults[kind]) faultsExercised[kind] += 1;
-      for (const axis of VARIATION_AXES) if (swarm.vary[axis] !== undefined) axesExercised[axis] += 1;
-      for (const reason of result.releaseReasons) reasons.add(reason);
-      for (const action of result.rateControl) rateControl.add(action);
-      if (result.hiddenWaiters > 0) casesWithHiddenWaiters += 1;
-      hiddenWaitersMax = Math.max(hiddenWaitersMax, result.hiddenWaiters);
-      if (result.deadlocks > 0) casesWithDeadlocks += 1;
+      tally.add(swarm, result);
+      options.onCase?.(tally.cases);
     }
     if (result.violations.length > 0) shrinking = true;
     return result.violations.length === 0;
   });
   const outcome = fc.check(property, { numRuns: options.runs, seed: options.seed });
+  return tally.report(failureOf(base, policy, outcome, options));
+}
+
+/**
+ * The cases runSwarm would run, generated up front, so they can be run elsewhere (worker threads) and handed
+ * to swarmReportOf: fast-check's sample draws the same values from a seed as its check does.
+ */
+export function sampleSwarmCases(options: Pick<SwarmOptions, "maxJobs" | "vary"> & { readonly runs: number; readonly seed: number }): SwarmCase[] {
+  return fc.sample(swarmCases(options.maxJobs, options.vary ?? true), { numRuns: options.runs, seed: options.seed });
+}
+
+/**
+ * The report runSwarm gives, from the results of sampleSwarmCases' cases in order: tallied up to the first
+ * failure, which is then replayed by its index in fast-check's sequence and shrunk here as runSwarm shrinks it.
+ */
+export function swarmReportOf(
+  base: Scenario,
+  policy: PolicySpec,
+  cases: readonly SwarmCase[],
+  results: readonly CaseResult[],
+  options: SwarmOptions & { readonly runs: number; readonly seed: number },
+): SwarmReport {
+  const tally = new SwarmTally();
+  const failing = results.findIndex((result) => result.violations.length > 0);
+  const counted = failing === -1 ? results.length : failing + 1;
+  for (let index = 0; index < counted; index += 1) tally.add(cases[index] as SwarmCase, results[index] as CaseResult);
+  if (failing === -1) return tally.report(undefined);
+  const property = fc.property(swarmCases(options.maxJobs, options.vary ?? true), (swarm) => runCase(base, policy, swarm, options).violations.length === 0);
+  const outcome = fc.check(property, { numRuns: options.runs, seed: options.seed, path: String(failing) });
+  return tally.report(failureOf(base, policy, outcome, options));
+}
+
+function failureOf(base: Scenario, policy: PolicySpec, outcome: fc.RunDetails<[SwarmCase]>, options: SwarmOptions): SwarmReport["failure"] {
   const counterexample = outcome.counterexample?.[0];
-  const failure =
-    outcome.failed && counterexample !== undefined
-      ? { swarm: counterexample, violations: runCase(base, policy, counterexample, options).violations, shrinkSteps: outcome.numShrinks }
-      : undefined;
-  return { cases, events, faultsExercised, axesExercised, releaseReasons: [...reasons].sort(), rateControlSeen: [...rateControl].sort(), casesWithHiddenWaiters, hiddenWaitersMax, casesWithDeadlocks, failure };
+  return outcome.failed && counterexample !== undefined
+    ? { swarm: counterexample, violations: runCase(base, policy, counterexample, options).violations, shrinkSteps: outcome.numShrinks }
+    : undefined;
+}
+
+/** What a swarm's cases exercised, counted case by case. */
+class SwarmTally {
+  private readonly faultsExercised = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+  private readonly axesExercised = Object.fromEntries(VARIATION_AXES.map((axis) => [axis, 0])) as Record<(typeof VARIATION_AXES)[number], number>;
+  private readonly reasons = new Set<string>();
+  private readonly rateControl = new Set<string>();
+  cases = 0;
+  private events = 0;
+  private casesWithHiddenWaiters = 0;
+  private hiddenWaitersMax = 0;
+  private casesWithDeadlocks = 0;
+
+  add(swarm: SwarmCase, result: CaseResult): void {
+    this.cases += 1;
+    this.events += result.events;
+    for (const kind of FAULT_KINDS) if (swarm.faults[kind]) this.faultsExercised[kind] += 1;
+    for (const axis of VARIATION_AXES) if (swarm.vary[axis] !== undefined) this.axesExercised[axis] += 1;
+    for (const reason of result.releaseReasons) this.reasons.add(reason);
+    for (const action of result.rateControl) this.rateControl.add(action);
+    if (result.hiddenWaiters > 0) this.casesWithHiddenWaiters += 1;
+    this.hiddenWaitersMax = Math.max(this.hiddenWaitersMax, result.hiddenWaiters);
+    if (result.deadlocks > 0) this.casesWithDeadlocks += 1;
+  }
+
+  report(failure: SwarmReport["failure"]): SwarmReport {
+    return {
+      cases: this.cases,
+      events: this.events,
+      faultsExercised: this.faultsExercised,
+      axesExercised: this.axesExercised,
+      releaseReasons: [...this.reasons].sort(),
+      rateControlSeen: [...this.rateControl].sort(),
+      casesWithHiddenWaiters: this.casesWithHiddenWaiters,
+      hiddenWaitersMax: this.hiddenWaitersMax,
+      casesWithDeadlocks: this.casesWithDeadlocks,
+      failure,
+    };
+  }
 }
 
 /** A case read back from JSON (as printed with a failure), or the first problem with it. */

@@ -1,13 +1,20 @@
 // schedlab check: swarm-test a scenario's policies under random fault sets, stop at the first violated
 // property, shrink it to a minimal case and print the command that replays it.
 
-import { type SwarmCase, type SwarmReport, FAULT_KINDS, RATE_CONTROL_ACTIONS, caseSize, printableCase, readSwarmCase, runCase, runSwarm } from "../check/swarm.ts";
+import { type SwarmCase, type SwarmReport, FAULT_KINDS, RATE_CONTROL_ACTIONS, caseSize, printableCase, readSwarmCase, runCase, sampleSwarmCases, swarmReportOf } from "../check/swarm.ts";
+import type { CheckBatchTask } from "../experiment/parallel.ts";
 import { VARIATION_AXES } from "../check/vary.ts";
 import { ADMISSION_DESIGNS, type AdmissionDesign } from "../policies/dag-scheduler.ts";
 import { RELEASE_REASONS } from "../policies/lease-ledger.ts";
 import { loadScenario } from "../scenario/load.ts";
 import type { PolicySpec } from "../scenario/types.ts";
+import type { Scenario } from "../scenario/types.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
+import { JOBS_HELP, jobsFlag } from "./jobs-flag.ts";
+import { runCasesFromCli } from "./run-cases.ts";
+
+/** Cases per task on a worker thread: enough to make a message's cost small, few enough to spread evenly. */
+const CASES_PER_BATCH = 10;
 
 export const CHECK_HELP = `Usage: schedlab check SCENARIO [options]
 
@@ -32,9 +39,11 @@ Options:
                   spawn_then_wait or reject_backoff): what would spawning first cost?
   --no-vary       keep the scenario as written; vary only faults, seed and job count
   --replay JSON   run exactly this case (as printed by a failure) and report it
+${JOBS_HELP}
   -h, --help      show this help
 
-Exit code: 0 when every property held, 1 on a violation, 2 on bad input.`;
+On a terminal a progress bar shows on stderr. Exit code: 0 when every property
+held, 1 on a violation, 2 on bad input, 130 when stopped by Ctrl-C.`;
 
 /** Names, comma-separated, indented and wrapped to fit a terminal. */
 function wrapList(names: readonly string[], width = 80): string {
@@ -52,7 +61,7 @@ function wrapList(names: readonly string[], width = 80): string {
   return lines.join("\n");
 }
 
-export function checkCommand(argv: readonly string[]): number {
+export async function checkCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand("check", argv, {
     runs: { type: "string" },
     seed: { type: "string" },
@@ -61,6 +70,7 @@ export function checkCommand(argv: readonly string[]): number {
     "no-vary": { type: "boolean" },
     design: { type: "string" },
     replay: { type: "string" },
+    jobs: { type: "string" },
   });
   if (values.help === true) {
     process.stdout.write(`${CHECK_HELP}\n`);
@@ -72,6 +82,7 @@ export function checkCommand(argv: readonly string[]): number {
   const maxJobs = integerFlag("max-jobs", values["max-jobs"], 1, 1_000_000) ?? 300;
   const replay = values.replay === undefined ? undefined : parseReplay(values.replay, maxJobs);
   const vary = values["no-vary"] !== true;
+  const jobs = jobsFlag(values.jobs);
   const scenario = loadScenario(scenarioFile);
   const design = values.design === undefined ? undefined : designFlag(values.design);
   const policies = choosePolicies(scenario.policies, values.policy, scenarioFile).map((policy) =>
@@ -89,16 +100,17 @@ export function checkCommand(argv: readonly string[]): number {
     return failed ? 1 : 0;
   }
 
-  const progress = process.stderr.isTTY === true;
-  for (const policy of policies) {
-    const report = runSwarm(scenario, policy, {
-      runs,
-      seed,
-      maxJobs,
-      vary,
-      onCase: progress ? (index) => process.stderr.write(`\r\x1b[K${policy.name}: case ${index}/${runs}`) : undefined,
-    });
-    if (progress) process.stderr.write("\r\x1b[K");
+  const cases = sampleSwarmCases({ runs, seed, maxJobs, vary });
+  const batches = policies.flatMap((policy) => batchesOf(scenario, policy, cases));
+  const results = (await runCasesFromCli(batches, {
+    jobs,
+    label: `check ${scenario.name}`,
+    unit: `batches of ${CASES_PER_BATCH} cases`,
+    onInterrupt: () => "no results: a policy is reported once all its cases have run",
+  })).flat();
+  for (const [policyIndex, policy] of policies.entries()) {
+    const own = results.slice(policyIndex * cases.length, (policyIndex + 1) * cases.length);
+    const report = swarmReportOf(scenario, policy, cases, own, { runs, seed, maxJobs, vary });
     process.stdout.write(summaryOf(policy, report));
     if (report.failure !== undefined) {
       const { swarm, violations, shrinkSteps } = report.failure;
@@ -123,6 +135,14 @@ export function checkCommand(argv: readonly string[]): number {
     }
   }
   return 0;
+}
+
+function batchesOf(scenario: Scenario, policy: PolicySpec, cases: readonly SwarmCase[]): CheckBatchTask[] {
+  const batches: CheckBatchTask[] = [];
+  for (let start = 0; start < cases.length; start += CASES_PER_BATCH) {
+    batches.push({ kind: "check_batch", scenario, policy, cases: cases.slice(start, start + CASES_PER_BATCH) });
+  }
+  return batches;
 }
 
 function summaryOf(policy: PolicySpec, report: SwarmReport): string {

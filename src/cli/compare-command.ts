@@ -1,9 +1,16 @@
 // schedlab compare: several policies over several seeds, mean ± 95% CI, ratios against the first policy.
 
 import { join } from "node:path";
-import { compare } from "../experiment/compare.ts";
-import { UsageError, integerFlag, onePositional, parseCommand, resolveScenario, shellQuote } from "./args.ts";
+import { compareCases, comparisonOfCases } from "../experiment/compare.ts";
+import { assertionFailed } from "../policies/assert.ts";
+import type { ChartedRun } from "../experiment/parallel.ts";
+import { type CompareRequestRecord, type Shard, shardCases, shardFiles } from "../experiment/shard.ts";
+import { writeFilesAtomically } from "../report/write.ts";
+import type { PolicySpec } from "../scenario/types.ts";
+import { UsageError, integerFlag, onePositional, packageVersion, parseCommand, requireFolderTarget, resolveScenario, shellQuote } from "./args.ts";
+import { JOBS_HELP, jobsFlag, shardFlag } from "./jobs-flag.ts";
 import { claimReportFolder, emitReport } from "./report-output.ts";
+import { completeReportIn, runCasesFromCli } from "./run-cases.ts";
 import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const COMPARE_HELP = `Usage: schedlab compare SCENARIO [options]
@@ -20,17 +27,24 @@ Options:
   --policies A,B  policies to compare, the first is the baseline (default: all, in file order)
   --seeds N       number of seeds (default: the scenario's "seeds")
   --seed S        first seed (default: the scenario's "seed")
-  --out DIR       report folder (default: reports/<scenario>-compare)
+  --out DIR       report folder (default: reports/<scenario>-compare, or
+                  reports/<scenario>-compare-shard-I-of-N with --shard)
   --force         replace a report of a different request in that folder
   --json          print summary.json to stdout instead of the tables
+${JOBS_HELP}
+  --shard I/N     run only shard I of N of the runs (policy × seed) and write
+                  them with a manifest to --out; 'schedlab merge' combines the
+                  N shard folders into the report one unsharded run writes
   -h, --help      show this help
 
 A folder that holds the report of a different request (another scenario,
 policies or seeds) is not replaced without --force; the same request replaces
 its own report. Warnings about the scenario (see 'schedlab validate') go to
-stderr and do not change the exit code.`;
+stderr and do not change the exit code. On a terminal a progress bar shows on
+stderr; Ctrl-C stops without writing a report (exit code 130). See
+docs/running.md.`;
 
-export function compareCommand(argv: readonly string[]): void {
+export async function compareCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand("compare", argv, {
     policies: { type: "string" },
     seeds: { type: "string" },
@@ -38,14 +52,19 @@ export function compareCommand(argv: readonly string[]): void {
     out: { type: "string" },
     json: { type: "boolean" },
     force: { type: "boolean" },
+    jobs: { type: "string" },
+    shard: { type: "string" },
   });
   if (values.help === true) {
     process.stdout.write(`${COMPARE_HELP}\n`);
-    return;
+    return 0;
   }
   const scenarioFile = resolveScenario(onePositional("compare", positionals, "SCENARIO"));
   const seedCount = integerFlag("seeds", values.seeds, 1, 10_000);
   const firstSeedFlag = integerFlag("seed", values.seed, 0);
+  const jobs = jobsFlag(values.jobs);
+  const shard = shardFlag(values.shard);
+  if (shard !== undefined && values.json === true) throw new UsageError("--json: a shard has no summary to print; use --json on 'schedlab merge'");
   const scenario = loadScenarioAndWarn(scenarioFile);
   const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
   const policies = names.map((name) => {
@@ -55,32 +74,49 @@ export function compareCommand(argv: readonly string[]): void {
     }
     return policy;
   });
-  const out = values.out ?? join("reports", `${scenario.name}-compare`);
+  const out = values.out ?? join("reports", shard === undefined ? `${scenario.name}-compare` : `${scenario.name}-compare-shard-${shard.index}-of-${shard.count}`);
+  requireFolderTarget("out", out);
   const firstSeed = firstSeedFlag ?? scenario.seed;
   const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
-  const request = claimReportFolder(out, { command: "compare", scenario, policies: names, seeds }, values.force === true);
-  const progress = process.stderr.isTTY === true && values.json !== true;
-  const comparison = compare({
-    scenario,
-    policies,
-    seeds,
-    onRun: progress
-      ? (policy, seed, index, total) => process.stderr.write(`\r\x1b[K[${index + 1}/${total}] ${policy.name}, seed ${seed}`)
-      : undefined,
-  });
-  if (progress) process.stderr.write("\r\x1b[K");
-  const command = [
-    "schedlab",
-    "compare",
-    scenarioFile,
-    "--policies",
-    policies.map((policy) => policy.name).join(","),
-    "--seeds",
-    String(seeds.length),
-    "--seed",
-    String(firstSeed),
-  ]
+  // A shard folder holds a manifest, not a report: merge claims the report folder.
+  const request = shard === undefined ? claimReportFolder(out, { command: "compare", scenario, policies: names, seeds }, values.force === true) : undefined;
+  const cases = compareCases(scenario, policies, seeds);
+  const chosen = shard === undefined ? cases.map((_, index) => index) : shardCases(cases.length, shard);
+  const runs = await runCasesFromCli(
+    chosen.map((index) => cases[index] as (typeof cases)[number]),
+    {
+      jobs,
+      label: `compare ${scenario.name}${shard === undefined ? "" : ` shard ${shard.index}/${shard.count}`}`,
+      unit: "runs",
+      onInterrupt: () => completeReportIn(out, shard === undefined ? "summary.json" : "manifest.json"),
+    },
+  );
+  if (shard !== undefined) {
+    writeShard(out, shard, chosen, runs, { scenarioFile, scenario, policies, seeds, version: packageVersion() });
+    return 0;
+  }
+  const command = compareCommandLine(scenarioFile, policies, seeds);
+  if (request === undefined) return assertionFailed("an unsharded comparison claims its report folder before it runs");
+  emitReport(comparisonOfCases(scenario, policies, seeds, runs), { out, command, scenarioFile, json: values.json === true, request });
+  return 0;
+}
+
+/** The command that reproduces a comparison (without --jobs or --shard, which do not change it). */
+export function compareCommandLine(scenarioFile: string, policies: readonly PolicySpec[], seeds: readonly number[]): string {
+  return ["schedlab", "compare", scenarioFile, "--policies", policies.map((policy) => policy.name).join(","), "--seeds", String(seeds.length), "--seed", String(seeds[0])]
     .map(shellQuote)
     .join(" ");
-  emitReport(comparison, { out, command, scenarioFile, json: values.json === true, request });
+}
+
+function writeShard(out: string, shard: Shard, chosen: readonly number[], runs: readonly ChartedRun[], request: CompareRequestRecord): void {
+  let written: string[];
+  try {
+    written = writeFilesAtomically(out, shardFiles(request, shard, chosen, runs));
+  } catch (error) {
+    throw new UsageError(`--out: cannot write the shard to "${out}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  process.stdout.write(
+    `Shard ${shard.index}/${shard.count}: ${runs.length} runs. Wrote ${written.join(", ")}\n` +
+      `Combine the ${shard.count} shard folders with: schedlab merge DIR... --out DIR\n`,
+  );
 }

@@ -6,6 +6,7 @@ import { config as zodConfig } from "zod";
 import { EventLimitError } from "../sim/engine.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { UsageError, packageVersion } from "./args.ts";
+import { INTERRUPTED_EXIT_CODE, Interrupted } from "./interrupt.ts";
 
 // A command parses each scenario once: zod's compiled fast path costs more to build than it saves here
 // (about 20 ms of the start-up of \`schedlab list\`).
@@ -20,6 +21,7 @@ Commands:
   run SCENARIO        simulate one policy on one seed; write a report (and --events)
   compare SCENARIO    compare policies over many seeds with 95% confidence intervals
   sweep SCENARIO      every policy at every point of a grid of scenario values (--param)
+  merge DIR...        combine the shard folders of 'compare --shard' into one report
   list                list scenarios and their policies
   validate FILE...    check scenario files: every problem, with warnings
   schema              print the JSON Schema of the scenario format
@@ -45,11 +47,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       (await import("./run-command.ts")).runCommand(rest);
       return 0;
     case "compare":
-      (await import("./compare-command.ts")).compareCommand(rest);
-      return 0;
+      return (await import("./compare-command.ts")).compareCommand(rest);
     case "sweep":
       (await import("./sweep-command.ts")).sweepCommand(rest);
       return 0;
+    case "merge":
+      return (await import("./merge-command.ts")).mergeCommand(rest);
     case "list":
       return (await import("./list-command.ts")).listCommand(rest);
     case "check":
@@ -62,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case "bench":
       return (await import("./bench-command.ts")).benchCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, compare, sweep, list, validate, schema, check, bench; see 'schedlab --help')`);
+      throw new UsageError(`unknown command "${command}" (commands: run, compare, sweep, merge, list, validate, schema, check, bench; see 'schedlab --help')`);
   }
 }
 
@@ -75,6 +78,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (error) {
+    if (error instanceof Interrupted) {
+      process.stderr.write(`schedlab: ${error.message}\n`);
+      return INTERRUPTED_EXIT_CODE;
+    }
     if (!isUserError(error)) throw error;
     process.stderr.write(`schedlab: ${error.message}\n`);
     return 2;

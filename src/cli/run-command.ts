@@ -5,6 +5,7 @@ import { runCharted } from "../experiment/run.ts";
 import { compareFromRuns } from "../experiment/compare.ts";
 import { UsageError, integerFlag, onePositional, parseCommand, requireWritableFile, resolveScenario, shellQuote } from "./args.ts";
 import { claimReportFolder, emitReport } from "./report-output.ts";
+import { RunProgressSink } from "./run-progress.ts";
 import { loadScenarioAndWarn } from "./scenario-input.ts";
 
 export const RUN_HELP = `Usage: schedlab run SCENARIO [options]
@@ -31,7 +32,8 @@ Options:
 
 Same scenario, seed and code give a byte-identical event log. Warnings about
 the scenario (an overloaded provider, a reaper shorter than a working worker's
-silence; see 'schedlab validate') go to stderr and do not change the exit code.`;
+silence; see 'schedlab validate') go to stderr and do not change the exit code. A run that takes more than a second
+shows a progress bar on stderr when it is a terminal (not with CI=true).`;
 
 export function runCommand(argv: readonly string[]): void {
   const { values, positionals } = parseCommand("run", argv, {
@@ -61,7 +63,14 @@ export function runCommand(argv: readonly string[]): void {
   if (values.events !== undefined) requireWritableFile("events", values.events);
   if (values.trace !== undefined) requireWritableFile("trace", values.trace);
   if (values.trace !== undefined && values.trace === values.events) throw new UsageError(`--trace: "${values.trace}" is also the --events file`);
-  const { summary, charts } = runCharted({ scenario, policy, seed, eventsFile: values.events, traceFile: values.trace, timeline: true });
+  const progress = RunProgressSink.forRun(`run ${scenario.name} ${policy.name}`, scenario);
+  let run: ReturnType<typeof runCharted>;
+  try {
+    run = runCharted({ scenario, policy, seed, eventsFile: values.events, traceFile: values.trace, timeline: true, sinks: progress === undefined ? [] : [progress] });
+  } finally {
+    progress?.stop();
+  }
+  const { summary, charts } = run;
   const command = [
     "schedlab",
     "run",

@@ -6,6 +6,7 @@ import { type Estimate, estimate } from "../metrics/confidence.ts";
 import { type MetricRow, type Scope, metricRows, rowKey } from "../metrics/rows.ts";
 import type { PolicySpec, Scenario } from "../scenario/types.ts";
 import { type PolicyCharts, type RunCharts, policyCharts } from "./charts.ts";
+import { type ChartedRun, type ChartedRunTask, type RunCasesOptions, runCases } from "./parallel.ts";
 import { runCharted } from "./run.ts";
 
 export interface AggregateRow {
@@ -42,15 +43,34 @@ export interface CompareRequest {
 
 export function compare(request: CompareRequest): Comparison {
   const { scenario, policies, seeds } = request;
-  const total = policies.length * seeds.length;
-  let index = 0;
-  const runsByPolicy = policies.map((policy) => {
-    const charted = seeds.map((seed, seedIndex) => {
-      request.onRun?.(policy, seed, index, total);
-      index += 1;
-      // The time series of the first seed only: a page shows one run's timeline per policy.
-      return runCharted({ scenario, policy, seed, timeline: seedIndex === 0 });
-    });
+  const tasks = compareCases(scenario, policies, seeds);
+  const runs = tasks.map((task, index) => {
+    request.onRun?.(task.policy, task.seed, index, tasks.length);
+    return runCharted(task);
+  });
+  return comparisonOfCases(scenario, policies, seeds, runs);
+}
+
+/** compare on worker threads (see parallel.ts): the same Comparison for every `jobs`. */
+export async function compareInParallel(request: Omit<CompareRequest, "onRun">, options: RunCasesOptions): Promise<Comparison> {
+  const { scenario, policies, seeds } = request;
+  const runs = await runCases(compareCases(scenario, policies, seeds), options);
+  return comparisonOfCases(scenario, policies, seeds, runs);
+}
+
+/**
+ * A comparison's runs, policy by policy and within a policy seed by seed: the order shards are cut from.
+ * The time series of the first seed only: a page shows one run's timeline per policy.
+ */
+export function compareCases(scenario: Scenario, policies: readonly PolicySpec[], seeds: readonly number[]): ChartedRunTask[] {
+  return policies.flatMap((policy) => seeds.map((seed, seedIndex) => ({ kind: "charted_run" as const, scenario, policy, seed, timeline: seedIndex === 0 })));
+}
+
+/** The Comparison of runs made from compareCases(scenario, policies, seeds), in that order. */
+export function comparisonOfCases(scenario: Scenario, policies: readonly PolicySpec[], seeds: readonly number[], runs: readonly ChartedRun[]): Comparison {
+  if (runs.length !== policies.length * seeds.length) throw new Error(`expected ${policies.length * seeds.length} runs, got ${runs.length}`);
+  const runsByPolicy = policies.map((policy, policyIndex) => {
+    const charted = runs.slice(policyIndex * seeds.length, (policyIndex + 1) * seeds.length);
     return { policy, runs: charted.map((run) => run.summary), charts: charted.map((run) => run.charts) };
   });
   return compareFromRuns(scenario, runsByPolicy, seeds);

@@ -3,7 +3,7 @@
 // waiters are found (a finding for that design, not a violation). Mutants are in mutants.test.ts.
 
 import { describe, expect, it } from "vitest";
-import { FAULT_KINDS, RATE_CONTROL_ACTIONS, caseScenario, readSwarmCase, runSwarm } from "../../src/check/swarm.ts";
+import { FAULT_KINDS, RATE_CONTROL_ACTIONS, caseScenario, readSwarmCase, runCase, runSwarm, sampleSwarmCases, swarmReportOf } from "../../src/check/swarm.ts";
 import { VARIATION_AXES, applyVariation } from "../../src/check/vary.ts";
 import { runOnce } from "../../src/experiment/run.ts";
 import { RELEASE_REASONS } from "../../src/policies/lease-ledger.ts";
@@ -101,5 +101,27 @@ describe("the queue axis", () => {
       expect(varied.policy.queue.options.capacity).toBe(8);
       expect(runOnce({ scenario: varied.scenario, policy: varied.policy, seed: 1 }).jobs.arrived).toBe(40);
     }
+  });
+});
+
+describe("the swarm from cases run elsewhere (check --jobs)", () => {
+  const report = (base: typeof scenario, options: { runs: number; seed: number; maxJobs: number }) => {
+    const cases = sampleSwarmCases(options);
+    return swarmReportOf(base, policy, cases, cases.map((swarm) => runCase(base, policy, swarm)), options);
+  };
+
+  it("gives runSwarm's report when every property holds", () => {
+    const options = { runs: 12, seed: 11, maxJobs: 60 };
+    expect(report(scenario, options)).toEqual(runSwarm(scenario, policy, options));
+  });
+
+  it("gives runSwarm's report on a failure: the same cases counted, the same shrunk case and steps", () => {
+    // Runs that cannot finish in their event budget fail run_completes once a case has enough jobs.
+    const tight = { ...scenario, limits: { maxEvents: 300 } };
+    const options = { runs: 20, seed: 5, maxJobs: 60 };
+    const sequential = runSwarm(tight, policy, options);
+    expect(sequential.failure).toBeDefined();
+    expect(sequential.failure?.shrinkSteps).toBeGreaterThan(0);
+    expect(report(tight, options)).toEqual(sequential);
   });
 });

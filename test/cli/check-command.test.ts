@@ -1,7 +1,7 @@
 // schedlab check end to end: a passing swarm run and its summary, spawn_then_wait's hidden waiters as a finding,
 // a real violation shrunk and replayed by the printed command, an exact replay, and one-line errors.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +59,36 @@ describe("schedlab check", () => {
     expect(replayed.stdout).toContain(violation);
   });
 
+  it("prints the same with --jobs 2 as with --jobs 1, for passing policies and for a shrunk violation", () => {
+    const passing = ["check", "default", "--runs", "12", "--max-jobs", "40"];
+    const one = schedlab(...passing, "--jobs", "1");
+    expect(one.status, one.stderr).toBe(0);
+    expect(schedlab(...passing, "--jobs", "2")).toEqual(one);
+    const file = join(temporary, "tiny-budget-jobs.json");
+    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...raw, limits: { max_events: 300 } }));
+    const failing = ["check", file, "--runs", "20", "--max-jobs", "60"];
+    const failedOne = schedlab(...failing, "--jobs", "1");
+    expect(failedOne.status, failedOne.stderr).toBe(1);
+    expect(failedOne.stdout).toContain("Replay with:");
+    expect(schedlab(...failing, "--jobs", "2")).toEqual(failedOne);
+  });
+
+  it("stops on Ctrl-C with exit code 130 and one line saying no results exist", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "check", "default", "--runs", "5000", "--jobs", "2"], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Well after tsx's start-up, well before 15,000 cases are done.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 1500 batches of 10 cases; no results: a policy is reported once all its cases have run\n$/);
+    expect(stdout).toBe("");
+  });
+
   it("replays one case exactly, from the JSON a failure prints", () => {
     const replay = JSON.stringify({ seed: 5, faults: { errors: true, job_cancellations: true } });
     const first = schedlab("check", "default", "--policy", "fifo-retry-after", "--max-jobs", "60", "--replay", replay);
@@ -73,6 +103,7 @@ describe("schedlab check", () => {
     [["--replay", JSON.stringify({ seed: 1, faults: { nope: true } })], "faults.nope: unknown fault kind"],
     [["--replay", JSON.stringify({ seed: 1, faults: { errors: "yes" } })], 'faults.errors: expected true or false, got "yes"'],
     [["--runs", "0"], "--runs: expected an integer from 1"],
+    [["--jobs", "0"], "--jobs: expected an integer from 1"],
     [["--policy", "nope"], '--policy: no policy "nope"'],
     [["--design", "nope"], '--design: expected one of lease, spawn_then_wait, reject_backoff, got "nope"'],
     [["--replay", JSON.stringify({ seed: 1, vary: { provider_cap: 0 } })], "--replay: vary.provider_cap: expected an integer ≥ 1, got 0"],

@@ -51,7 +51,7 @@ afterAll(() => {
 });
 
 describe("help", () => {
-  it.each([[["--help"]], [["run", "--help"]], [["compare", "--help"]], [["list", "--help"]], [["validate", "--help"]], [["schema", "--help"]], [["check", "--help"]]])(
+  it.each([[["--help"]], [["run", "--help"]], [["compare", "--help"]], [["list", "--help"]], [["validate", "--help"]], [["schema", "--help"]], [["check", "--help"]], [["merge", "--help"]]])(
     "schedlab %j exits 0 and prints a usage text",
     (args) => {
       const outcome = schedlab(...args);

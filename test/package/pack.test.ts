@@ -90,4 +90,13 @@ describe("npm package", () => {
     const tsxInstalled = spawnSync(process.execPath, ["-e", "import('tsx')"], { cwd: project, encoding: "utf8" });
     expect(tsxInstalled.status).not.toBe(0);
   });
+
+  it("runs compare --jobs 2 on worker threads from the installed, compiled package, the same as --jobs 1", () => {
+    const bin = join(project, "node_modules", ".bin", "schedlab");
+    const scenario = join(project, "node_modules", "schedlab", "scenarios", "default.json");
+    for (const jobs of ["1", "2"]) run(bin, ["compare", scenario, "--seeds", "2", "--jobs", jobs, "--out", `jobs-${jobs}`], project);
+    const summary = (jobs: string): string => readFileSync(join(project, `jobs-${jobs}`, "summary.json"), "utf8");
+    expect(summary("2")).toBe(summary("1"));
+    expect(JSON.parse(summary("2")).seeds).toEqual([1, 2]);
+  });
 });
