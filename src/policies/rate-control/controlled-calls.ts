@@ -53,8 +53,9 @@ export interface CallOptions {
 }
 
 function responseOf<T>(outcome: CallOutcome<T>): ProviderResponse {
-  if (outcome.status === "ok") return { status: "ok", retryable: true, headers: outcome.headers };
-  return { status: outcome.status, retryAfterMs: outcome.retryAfterMs, retryable: outcome.retryable ?? true, headers: outcome.headers };
+  return outcome.status === "ok"
+    ? { status: "ok", retryable: true, headers: outcome.headers }
+    : { status: outcome.status, retryAfterMs: outcome.retryAfterMs, retryable: outcome.retryable ?? true, headers: outcome.headers };
 }
 
 export class ControlledCalls {
@@ -168,7 +169,7 @@ export class ControlledCalls {
   /** A request to the provider finished or was abandoned: every caller waiting for one asks again. */
   private completed(provider: string): void {
     const waiters = this.completionWaiters.get(provider);
-    if (waiters === undefined || waiters.size === 0) return;
+    if (waiters === undefined) return;
     const woken = [...waiters];
     waiters.clear();
     for (const wake of woken) wake();

@@ -2,15 +2,25 @@
 // sources), every bound of the schema with its path and message, the provider names it refers to, which
 // strategies apply to which provider, and one independent controller per provider.
 
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ProviderController } from "../../../src/policies/rate-control/provider-controller.ts";
-import { type ControllerFactory, RateControl, providerControlOptions, providersNamedIn, rateControlSchema } from "../../../src/policies/rate-control/rate-control.ts";
+import type * as RateControlModule from "../../../src/policies/rate-control/rate-control.ts";
+import type { ControllerFactory } from "../../../src/policies/rate-control/rate-control.ts";
 import { SILENT_LISTENER } from "../../../src/policies/rate-control/request.ts";
 import { DEFAULT_RETRY_OPTIONS } from "../../../src/policies/rate-control/retry.ts";
 
+// The schema is built when its module is evaluated. A fresh copy per file, evaluated here rather than when the
+// test file loads, is what lets a mutation run see a changed schema (docs/checking.md, "Static mutants").
+let module: typeof RateControlModule;
+beforeAll(async () => {
+  vi.resetModules();
+  module = await import("../../../src/policies/rate-control/rate-control.ts");
+});
+const schema = (): typeof RateControlModule.rateControlSchema => module.rateControlSchema;
+
 /** The first problem zod finds, as `path: message`; "ok" when there is none. */
 function firstProblem(input: unknown): string {
-  const parsed = rateControlSchema.safeParse(input);
+  const parsed = schema().safeParse(input);
   if (parsed.success) return "ok";
   const issue = parsed.error.issues[0];
   return `${issue?.path.join(".")}: ${issue?.message}`;
@@ -18,8 +28,8 @@ function firstProblem(input: unknown): string {
 
 describe("rate_control schema", () => {
   it("turns each strategy on with its documented defaults", () => {
-    expect(rateControlSchema.parse({})).toEqual({});
-    expect(rateControlSchema.parse({ aimd: {}, circuit_breaker: {}, retry_budget: {}, pacing: { from_headers: true } })).toEqual({
+    expect(schema().parse({})).toEqual({});
+    expect(schema().parse({ aimd: {}, circuit_breaker: {}, retry_budget: {}, pacing: { from_headers: true } })).toEqual({
       aimd: { min_limit: 1, decrease_factor: 0.75, increase_after: 25, block_ms: 2000 },
       pacing: { limits: {}, from_headers: true, margin: 0.1 },
       circuit_breaker: { failure_rate: 0.5, window: 100, open_ms: 60_000, probes: 10, when_open: "fail", count_rate_limits: false },
@@ -86,13 +96,13 @@ describe("rate_control schema", () => {
 
 describe("providers named in rate_control", () => {
   it("lists every strategy's providers and pacing's limits with their paths", () => {
-    const file = rateControlSchema.parse({
+    const file = schema().parse({
       aimd: { providers: ["a"] },
       pacing: { limits: { b: { requests_per_minute: 60 } }, providers: ["b", "c"] },
       circuit_breaker: { providers: ["d"] },
       retry_budget: { providers: ["e"] },
     });
-    expect(providersNamedIn(file)).toEqual([
+    expect(module.providersNamedIn(file)).toEqual([
       { path: ["aimd", "providers", 0], name: "a" },
       { path: ["pacing", "providers", 0], name: "b" },
       { path: ["pacing", "providers", 1], name: "c" },
@@ -100,12 +110,12 @@ describe("providers named in rate_control", () => {
       { path: ["retry_budget", "providers", 0], name: "e" },
       { path: ["pacing", "limits", "b"], name: "b" },
     ]);
-    expect(providersNamedIn(rateControlSchema.parse({ aimd: {} }))).toEqual([]);
+    expect(module.providersNamedIn(schema().parse({ aimd: {} }))).toEqual([]);
   });
 });
 
 describe("what applies to one provider", () => {
-  const file = rateControlSchema.parse({
+  const file = (): RateControlModule.RateControlFile => schema().parse({
     aimd: { min_limit: 8, decrease_factor: 0.5, increase_after: 3, block_ms: 10, providers: ["fast"] },
     pacing: { limits: { fast: { requests_per_minute: 60 }, slow: { tokens_per_minute: 9000 } }, margin: 0.2 },
     circuit_breaker: { window: 20, probes: 2, when_open: "wait", count_rate_limits: true, consecutive_failures: 4, providers: ["slow"] },
@@ -113,7 +123,7 @@ describe("what applies to one provider", () => {
   });
 
   it("maps each strategy that names the provider, or names none, to its options", () => {
-    expect(providerControlOptions(file, DEFAULT_RETRY_OPTIONS, { name: "fast", maxConcurrent: 4 })).toEqual({
+    expect(module.providerControlOptions(file(), DEFAULT_RETRY_OPTIONS, { name: "fast", maxConcurrent: 4 })).toEqual({
       retry: DEFAULT_RETRY_OPTIONS,
       // A min above the cap is the cap.
       aimd: { minLimit: 4, maxLimit: 4, decreaseFactor: 0.5, increaseAfter: 3, blockMs: 10 },
@@ -121,7 +131,7 @@ describe("what applies to one provider", () => {
       circuitBreaker: undefined,
       retryBudget: { ratio: 0.5, minPerSecond: 2, windowMs: 500 },
     });
-    expect(providerControlOptions(file, DEFAULT_RETRY_OPTIONS, { name: "slow", maxConcurrent: 16 })).toEqual({
+    expect(module.providerControlOptions(file(), DEFAULT_RETRY_OPTIONS, { name: "slow", maxConcurrent: 16 })).toEqual({
       retry: DEFAULT_RETRY_OPTIONS,
       aimd: undefined,
       pacing: { requestsPerMinute: undefined, tokensPerMinute: 9000, fromHeaders: false, margin: 0.2 },
@@ -129,24 +139,24 @@ describe("what applies to one provider", () => {
       retryBudget: { ratio: 0.5, minPerSecond: 2, windowMs: 500 },
     });
     // Pacing without declared limits for a provider and without headers does not pace it.
-    expect(providerControlOptions(file, DEFAULT_RETRY_OPTIONS, { name: "other", maxConcurrent: 2 }).pacing).toBeUndefined();
+    expect(module.providerControlOptions(file(), DEFAULT_RETRY_OPTIONS, { name: "other", maxConcurrent: 2 }).pacing).toBeUndefined();
   });
 
   it("paces a provider from headers alone, but not one its providers list leaves out", () => {
-    const fromHeaders = rateControlSchema.parse({ pacing: { from_headers: true, providers: ["a"] } });
-    expect(providerControlOptions(fromHeaders, DEFAULT_RETRY_OPTIONS, { name: "a", maxConcurrent: 2 }).pacing).toEqual({ requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0.1 });
-    expect(providerControlOptions(fromHeaders, DEFAULT_RETRY_OPTIONS, { name: "b", maxConcurrent: 2 }).pacing).toBeUndefined();
-    const declaredElsewhere = rateControlSchema.parse({ pacing: { limits: { a: { requests_per_minute: 5 } }, providers: ["b"] } });
-    expect(providerControlOptions(declaredElsewhere, DEFAULT_RETRY_OPTIONS, { name: "a", maxConcurrent: 2 }).pacing).toBeUndefined();
+    const fromHeaders = schema().parse({ pacing: { from_headers: true, providers: ["a"] } });
+    expect(module.providerControlOptions(fromHeaders, DEFAULT_RETRY_OPTIONS, { name: "a", maxConcurrent: 2 }).pacing).toEqual({ requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0.1 });
+    expect(module.providerControlOptions(fromHeaders, DEFAULT_RETRY_OPTIONS, { name: "b", maxConcurrent: 2 }).pacing).toBeUndefined();
+    const declaredElsewhere = schema().parse({ pacing: { limits: { a: { requests_per_minute: 5 } }, providers: ["b"] } });
+    expect(module.providerControlOptions(declaredElsewhere, DEFAULT_RETRY_OPTIONS, { name: "a", maxConcurrent: 2 }).pacing).toBeUndefined();
   });
 
   it("builds one controller per provider, each with its own state, through the factory it is given", () => {
     const built: { provider: string; startMs: number }[] = [];
     const factory: ControllerFactory = (...parts) => {
       built.push({ provider: parts[0], startMs: parts[4] ?? -1 });
-      return (new RateControl(file, DEFAULT_RETRY_OPTIONS, [{ name: parts[0], maxConcurrent: 4 }], parts[2], parts[3], parts[4]).controller(parts[0]) as ProviderController);
+      return (new module.RateControl(file(), DEFAULT_RETRY_OPTIONS, [{ name: parts[0], maxConcurrent: 4 }], parts[2], parts[3], parts[4]).controller(parts[0]) as ProviderController);
     };
-    const control = new RateControl(file, DEFAULT_RETRY_OPTIONS, [{ name: "fast", maxConcurrent: 4 }, { name: "slow", maxConcurrent: 16 }], () => 0.5, SILENT_LISTENER, 250, factory);
+    const control = new module.RateControl(file(), DEFAULT_RETRY_OPTIONS, [{ name: "fast", maxConcurrent: 4 }, { name: "slow", maxConcurrent: 16 }], () => 0.5, SILENT_LISTENER, 250, factory);
     expect(built).toEqual([{ provider: "fast", startMs: 250 }, { provider: "slow", startMs: 250 }]);
     expect(control.controller("fast")?.limit).toBe(4);
     expect(control.controller("slow")?.limit).toBeUndefined();

@@ -3,14 +3,16 @@
 // headers, a request larger than the bucket, a 429 against a tokens-only pacer), and ControlledCalls' errors,
 // salvage, an abort during a backoff, header pass-through and forwarding.
 
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { AsyncAdmission } from "../../../src/policies/async-admission.ts";
 import { AimdLimit, type AimdOptions } from "../../../src/policies/rate-control/aimd.ts";
 import { CircuitBreaker, type CircuitBreakerOptions } from "../../../src/policies/rate-control/circuit-breaker.ts";
 import { ControlledCalls, RequestGaveUpError, RequestRefusedError } from "../../../src/policies/rate-control/controlled-calls.ts";
 import { Pacer } from "../../../src/policies/rate-control/pacing.ts";
+import { ProviderController } from "../../../src/policies/rate-control/provider-controller.ts";
 import { RateControl, rateControlSchema } from "../../../src/policies/rate-control/rate-control.ts";
-import { type RateControlListener, RequestTicket } from "../../../src/policies/rate-control/request.ts";
+import { type RateControlListener, RequestTicket, type ResponseDecision } from "../../../src/policies/rate-control/request.ts";
 import { RetryBudget } from "../../../src/policies/rate-control/retry-budget.ts";
 import { DEFAULT_RETRY_OPTIONS } from "../../../src/policies/rate-control/retry.ts";
 import type { TimerHandle, Timers } from "../../../src/policies/timers.ts";
@@ -127,6 +129,29 @@ describe("AIMD and breaker reports", () => {
 });
 
 describe("pacing arithmetic", () => {
+  it("keeps (1 − margin) of a declared token limit, and lets through a request the request bucket can never hold", () => {
+    const tokens = new Pacer({ requestsPerMinute: undefined, tokensPerMinute: 1000, fromHeaders: false, margin: 0.5 }, 0);
+    expect(tokens.check(0, 500)).toBeUndefined();
+    expect(tokens.check(0, 501)).toBeUndefined();
+    tokens.onSent(ticket(0, 500), 0);
+    // Capacity 500 refilling 500 a minute: 250 tokens in 30 s.
+    expect(tokens.check(0, 250)).toEqual({ kind: "wait", untilMs: 30_000, reason: "pacing" });
+    const tiny = new Pacer({ requestsPerMinute: 1, tokensPerMinute: undefined, fromHeaders: false, margin: 0.5 }, 0);
+    // A bucket of half a request never holds one: let the provider judge.
+    expect(tiny.check(0, 1)).toBeUndefined();
+  });
+
+  it("takes no older sample over a newer one", () => {
+    const pacer = new Pacer({ requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0 }, 0);
+    const older = ticket(0, 1, 0, 0);
+    const newer = ticket(0, 1, 1, 1);
+    pacer.onSent(older, 0);
+    pacer.onSent(newer, 0);
+    pacer.onResponse(newer, 5, { status: "ok", retryable: true, headers: { limitRequests: 60, remainingRequests: 0 } });
+    pacer.onResponse(older, 6, { status: "ok", retryable: true, headers: { limitRequests: 60, remainingRequests: 60 } });
+    expect(pacer.check(6, 1)).toMatchObject({ kind: "wait", reason: "pacing" });
+  });
+
   it("keeps (1 − margin) of a declared limit and waits exactly until the bucket has refilled", () => {
     const pacer = new Pacer({ requestsPerMinute: 4, tokensPerMinute: undefined, fromHeaders: false, margin: 0.25 }, 0);
     for (let sent = 0; sent < 3; sent += 1) {
@@ -184,13 +209,14 @@ describe("pacing arithmetic", () => {
 
   it("learns token limits from headers: capacity and level both keep the margin, less the tokens sent since", () => {
     const pacer = new Pacer({ requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0.5 }, 0);
-    const first = ticket(0, 100, 0, 0);
-    pacer.onSent(first, 0);
-    pacer.onSent(ticket(0, 150, 1, 100), 0);
-    // 1000 limit, 1000 remaining at the first send: capacity 500, level 500 − the 150 sent since = 350.
-    pacer.onResponse(first, 0, { status: "ok", retryable: true, headers: { limitTokens: 1000, remainingTokens: 1000 } });
-    expect(pacer.check(0, 350)).toBeUndefined();
-    expect(pacer.check(0, 351)).toMatchObject({ kind: "wait" });
+    pacer.onSent(ticket(0, 100, 0, 0), 0);
+    const second = ticket(0, 150, 1, 100);
+    pacer.onSent(second, 0);
+    pacer.onSent(ticket(0, 50, 2, 250), 0);
+    // 1000 limit, 1000 remaining as of the second send: capacity 500, level 500 − the 50 sent after it = 450.
+    pacer.onResponse(second, 0, { status: "ok", retryable: true, headers: { limitTokens: 1000, remainingTokens: 1000 } });
+    expect(pacer.check(0, 450)).toBeUndefined();
+    expect(pacer.check(0, 451)).toMatchObject({ kind: "wait" });
   });
 });
 
@@ -278,5 +304,41 @@ describe("ControlledCalls edges", () => {
     await world.fireNext();
     expect(await third).toBeInstanceOf(RequestGaveUpError);
     expect(forwarded).toEqual(["p open 1 failures in a row"]);
+  });
+});
+
+describe("ControlledCalls without a forward listener, without a controller, and with a broken one", () => {
+  it("applies limits with no listener to forward to, and refuses a provider it has no controller for", async () => {
+    const world = new ManualTimers();
+    const admission = AsyncAdmission.withLimits({ "provider:p": 2 }, world);
+    const calls = controlled({ circuit_breaker: { consecutive_failures: 1 } }, world, { maxAttempts: 1 }, ControlledCalls.limitingAdmission(admission));
+    await expect(calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "timeout" as const }))).rejects.toMatchObject({ reason: "attempts", status: "timeout" });
+    await expect(calls.call("q", { tokens: 1 }, () => Promise.resolve({ status: "ok" as const, value: 1 }))).rejects.toThrow("no request controller for provider q");
+  });
+
+  it("leaves no listener on the caller's signal once a call is over", async () => {
+    const world = new ManualTimers();
+    const calls = controlled({}, world);
+    const signal = new AbortController().signal;
+    let attempt = 0;
+    const done = calls.call("p", { tokens: 1, signal }, () => {
+      attempt += 1;
+      return Promise.resolve(attempt === 1 ? { status: "rate_limited" as const, retryAfterMs: 10 } : { status: "ok" as const, value: "done" });
+    });
+    await world.fireNext();
+    expect(await done).toBe("done");
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("treats a controller that calls a failed request done as the bug it is", async () => {
+    class CallsEverythingDone extends ProviderController {
+      override afterResponse(): ResponseDecision {
+        return { kind: "done" };
+      }
+    }
+    const world = new ManualTimers();
+    const control = new RateControl(rateControlSchema.parse({}), DEFAULT_RETRY_OPTIONS, [{ name: "p", maxConcurrent: 1 }], () => 0.5, undefined, 0, (...parts) => new CallsEverythingDone(...parts));
+    const calls = new ControlledCalls(control, world, world);
+    await expect(calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "error" as const }))).rejects.toThrow("the controller of p called a failed request (error) done");
   });
 });
