@@ -8,10 +8,10 @@ import { describe, expect, it } from "vitest";
 import { AsyncAdmission } from "../../../src/policies/async-admission.ts";
 import { AimdLimit, type AimdOptions } from "../../../src/policies/rate-control/aimd.ts";
 import { CircuitBreaker, type CircuitBreakerOptions } from "../../../src/policies/rate-control/circuit-breaker.ts";
-import { ControlledCalls, RequestGaveUpError, RequestRefusedError } from "../../../src/policies/rate-control/controlled-calls.ts";
+import { type CallOutcome, ControlledCalls, RequestGaveUpError, RequestRefusedError } from "../../../src/policies/rate-control/controlled-calls.ts";
 import { Pacer } from "../../../src/policies/rate-control/pacing.ts";
 import { ProviderController } from "../../../src/policies/rate-control/provider-controller.ts";
-import { RateControl, rateControlSchema } from "../../../src/policies/rate-control/rate-control.ts";
+import { RateControl, providersNamedIn, rateControlSchema } from "../../../src/policies/rate-control/rate-control.ts";
 import { type RateControlListener, RequestTicket, type ResponseDecision } from "../../../src/policies/rate-control/request.ts";
 import { RetryBudget } from "../../../src/policies/rate-control/retry-budget.ts";
 import { DEFAULT_RETRY_OPTIONS } from "../../../src/policies/rate-control/retry.ts";
@@ -340,5 +340,95 @@ describe("ControlledCalls without a forward listener, without a controller, and 
     const control = new RateControl(rateControlSchema.parse({}), DEFAULT_RETRY_OPTIONS, [{ name: "p", maxConcurrent: 1 }], () => 0.5, undefined, 0, (...parts) => new CallsEverythingDone(...parts));
     const calls = new ControlledCalls(control, world, world);
     await expect(calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "error" as const }))).rejects.toThrow("the controller of p called a failed request (error) done");
+  });
+});
+
+describe("what the third mutation run left", () => {
+  it("a late answer to a request sent before the circuit opened neither extends the open period nor reopens it", () => {
+    const { listener, events } = recording();
+    const breaker = new CircuitBreaker("p", { ...BREAKER, consecutiveFailures: 1, probes: 1, openMs: 100 }, listener);
+    const late = ticket(0);
+    breaker.onSent(late);
+    const failed = ticket(0);
+    breaker.onSent(failed);
+    breaker.onResponse(failed, 10, { status: "error", retryable: true });
+    breaker.onResponse(late, 50, { status: "error", retryable: true });
+    expect(breaker.check(110)).toBeUndefined();
+    expect(breaker.state).toBe("half_open");
+    const later = ticket(0);
+    breaker.onSent(later);
+    breaker.onResponse(later, 120, { status: "timeout", retryable: true });
+    expect(events).toEqual(["p open: 1 failures in a row", "p half_open: 1 probes", "p open: probes failed"]);
+  });
+
+  it("keeps a bucket when the headers give a limit without what remains", () => {
+    const pacer = new Pacer({ requestsPerMinute: 60, tokensPerMinute: undefined, fromHeaders: true, margin: 0 }, 0);
+    const sent = ticket(0, 1, 0, 0);
+    pacer.onSent(sent, 0);
+    pacer.onResponse(sent, 1, { status: "ok", retryable: true, headers: { limitRequests: 1 } });
+    // Still the declared 60 a minute, 59 left: a request goes now.
+    expect(pacer.check(1, 1)).toBeUndefined();
+  });
+
+  it("caps what a learnt bucket refills to at (1 − margin) of the limit, and starts it at what remains less the margin", () => {
+    const pacer = new Pacer({ requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0.5 }, 0);
+    const sample = ticket(0, 100, 0, 0);
+    pacer.onSent(sample, 0);
+    pacer.onResponse(sample, 0, { status: "ok", retryable: true, headers: { limitTokens: 1000, remainingTokens: 600 } });
+    // 600 remaining less the 500 kept back: 100 now.
+    expect(pacer.check(0, 100)).toBeUndefined();
+    expect(pacer.check(0, 101)).toMatchObject({ kind: "wait" });
+    // A minute later it is full at 500, not more: 400 then 200 do not both fit.
+    pacer.onSent(ticket(600_000, 400, 1, 100), 600_000);
+    expect(pacer.check(600_000, 200)).toMatchObject({ kind: "wait" });
+  });
+
+  it("numbers tickets from 1 and tells pacing the tokens each request was sent after", () => {
+    const control = new ProviderController("p", { retry: DEFAULT_RETRY_OPTIONS, pacing: { requestsPerMinute: undefined, tokensPerMinute: undefined, fromHeaders: true, margin: 0 } }, () => 0.5);
+    const sent = [100, 200, 300].map((tokens) => {
+      const decision = control.beforeSend(0, tokens, 1);
+      if (decision.kind !== "send") throw new Error("expected a send");
+      return decision.ticket;
+    });
+    expect(sent.map((one) => [one.id, one.sendIndex, one.tokensSentBefore])).toEqual([[1, 0, 0], [2, 1, 100], [3, 2, 300]]);
+    // As of the second send 1000 remained; the 300 sent after it leave 700.
+    control.afterResponse(sent[1] as RequestTicket, 0, { status: "ok", retryable: true, headers: { limitTokens: 1000, remainingTokens: 1000 } });
+    expect(control.beforeSend(0, 700, 1).kind).toBe("send");
+    expect(control.beforeSend(0, 1, 1).kind).toBe("wait");
+  });
+
+  it("lists the providers of a block without AIMD", () => {
+    expect(providersNamedIn(rateControlSchema.parse({ retry_budget: { providers: ["x"] } }))).toEqual([{ path: ["retry_budget", "providers", 0], name: "x" }]);
+  });
+
+  it("tells AIMD of each success through ControlledCalls, so a lowered limit grows back", async () => {
+    const world = new ManualTimers();
+    const control = new RateControl(rateControlSchema.parse({ aimd: { decrease_factor: 0.5, increase_after: 2, block_ms: 0 } }), { ...DEFAULT_RETRY_OPTIONS, maxAttempts: 3 }, [{ name: "p", maxConcurrent: 2 }], () => 0.5, undefined, 0);
+    const calls = new ControlledCalls(control, world, world);
+    const retried = calls.call("p", { tokens: 1 }, (attempt) => Promise.resolve(attempt === 1 ? { status: "rate_limited" as const, retryAfterMs: 5 } : { status: "ok" as const, value: 1 }));
+    await world.fireNext();
+    expect(await retried).toBe(1);
+    expect(control.controller("p")?.limit).toBe(1);
+    expect(await calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "ok" as const, value: 2 }))).toBe(2);
+    // The retry's success and this one: two in a row, back to 2.
+    expect(control.controller("p")?.limit).toBe(2);
+  });
+
+  it("leaves no listener behind after waiting for a request to finish", async () => {
+    const world = new ManualTimers();
+    const calls = controlled({ aimd: { increase_after: 100 } }, world);
+    let release: () => void = () => undefined;
+    const held = (): Promise<CallOutcome<number>> => new Promise((resolve) => (release = () => resolve({ status: "ok", value: 1 })));
+    const first = calls.call("p", { tokens: 1 }, held);
+    const second = calls.call("p", { tokens: 1 }, held);
+    const signal = new AbortController().signal;
+    const third = calls.call("p", { tokens: 1, signal }, () => Promise.resolve({ status: "ok" as const, value: 3 }));
+    for (let flush = 0; flush < 10; flush += 1) await Promise.resolve();
+    expect(calls.waitingForCompletion("p")).toBe(1);
+    release();
+    expect(await third).toBe(3);
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    release();
+    await Promise.race([first, second]);
   });
 });
