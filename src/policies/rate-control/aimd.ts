@@ -82,6 +82,7 @@ export class AimdLimit implements RequestGate {
   }
 
   private decrease(): void {
+    // Stryker disable next-line AssignmentOperator: epochs are only compared for equality; any new value starts a new one.
     this.epoch += 1;
     const lowered = Math.max(this.options.minLimit, Math.floor(this.currentLimit * this.options.decreaseFactor));
     if (lowered < this.currentLimit) this.setLimit(lowered, "aimd_decrease");

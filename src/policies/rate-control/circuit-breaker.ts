@@ -66,6 +66,7 @@ export class CircuitBreaker implements RequestGate {
   check(nowMs: number): Exclude<SendDecision, { kind: "send" }> | undefined {
     if (this.currentState === "open" && nowMs >= this.openUntilMs) this.halfOpen();
     switch (this.currentState) {
+      // Stryker disable next-line StringLiteral: a state no case matches also returns undefined.
       case "closed":
         return undefined;
       case "open":
@@ -84,6 +85,7 @@ export class CircuitBreaker implements RequestGate {
 
   onResponse(ticket: RequestTicket, nowMs: number, response: ProviderResponse): void {
     const failed = response.status === "error" || response.status === "timeout" || (response.status === "rate_limited" && this.options.countRateLimits);
+    // Stryker disable next-line ConditionalExpression: a period ends only once all its probes are answered (an abandoned one never is), so a probe of the current period is answered only while half-open.
     if (this.currentState === "half_open" && ticket.probePeriod === this.period) {
       this.probesAnswered += 1;
       if (failed) this.probeFailures += 1;
@@ -93,9 +95,11 @@ export class CircuitBreaker implements RequestGate {
       return;
     }
     // Answers to requests sent before the circuit opened, or probes of an earlier period, decide nothing now.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: periods start at 1, and no probe is answered after its period closed the circuit (see above).
     if (this.currentState !== "closed" || ticket.probePeriod >= 0) return;
     this.record(failed);
     const consecutive = this.options.consecutiveFailures;
+    // Stryker disable next-line ConditionalExpression: without a threshold, n >= undefined is false anyway.
     if (consecutive !== undefined && this.failuresInARow >= consecutive) this.open(nowMs, `${this.failuresInARow} failures in a row`);
     else if (this.recorded >= this.options.minimumCalls && this.failures / this.recorded >= this.options.failureRateThreshold) {
       this.open(nowMs, `failure rate ${this.failures}/${this.recorded}`);
@@ -104,6 +108,7 @@ export class CircuitBreaker implements RequestGate {
 
   onAbandoned(ticket: RequestTicket): void {
     // An unanswered probe frees its place, so a half-open circuit cannot wait forever for it.
+    // Stryker disable next-line ConditionalExpression: probesSent counts only while half-open and starts again at 0 with the next period.
     if (this.currentState === "half_open" && ticket.probePeriod === this.period) this.probesSent -= 1;
   }
 

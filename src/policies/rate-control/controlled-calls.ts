@@ -52,11 +52,13 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+// Stryker disable ConditionalExpression,StringLiteral,BooleanLiteral: for an ok answer the second branch builds the same response, and an ok answer's retryable is never read.
 function responseOf<T>(outcome: CallOutcome<T>): ProviderResponse {
   return outcome.status === "ok"
     ? { status: "ok", retryable: true, headers: outcome.headers }
     : { status: outcome.status, retryAfterMs: outcome.retryAfterMs, retryable: outcome.retryable ?? true, headers: outcome.headers };
 }
+// Stryker restore ConditionalExpression,StringLiteral,BooleanLiteral
 
 export class ControlledCalls {
   /** Per provider: callers waiting for a request to it to finish (AIMD's limit, a half-open circuit's probes). */
@@ -135,12 +137,14 @@ export class ControlledCalls {
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.timers.cancel(timer);
+        // Stryker disable next-line OptionalChaining: the listener is attached only to a signal there is.
         reject(signal?.reason);
       };
       const timer = this.timers.schedule(Math.max(0, delayMs), () => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       });
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: the listener is removed when the wait ends, and a signal aborts once.
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -155,6 +159,7 @@ export class ControlledCalls {
       const set = waiters;
       const onAbort = (): void => {
         set.delete(wake);
+        // Stryker disable next-line OptionalChaining: the listener is attached only to a signal there is.
         reject(signal?.reason);
       };
       const wake = (): void => {
@@ -162,6 +167,7 @@ export class ControlledCalls {
         resolve();
       };
       set.add(wake);
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: the listener is removed when the wait ends, and a signal aborts once.
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }

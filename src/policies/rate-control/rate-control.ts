@@ -96,7 +96,7 @@ export interface ControlledProvider {
   readonly maxConcurrent: number;
 }
 
-function appliesTo(strategy: { providers?: readonly string[] | undefined } | undefined, provider: string): boolean {
+function appliesTo<T extends { providers?: readonly string[] | undefined }>(strategy: T | undefined, provider: string): strategy is T {
   return strategy !== undefined && (strategy.providers === undefined || strategy.providers.includes(provider));
 }
 
@@ -105,7 +105,7 @@ export function providerControlOptions(file: RateControlFile, retry: RetryOption
   const { aimd, pacing, circuit_breaker: breaker, retry_budget: budget } = file;
   return {
     retry,
-    aimd: appliesTo(aimd, provider.name) && aimd !== undefined
+    aimd: appliesTo(aimd, provider.name)
       ? {
           minLimit: Math.min(aimd.min_limit, provider.maxConcurrent),
           maxLimit: provider.maxConcurrent,
@@ -115,13 +115,13 @@ export function providerControlOptions(file: RateControlFile, retry: RetryOption
         }
       : undefined,
     pacing: pacingFor(pacing, provider.name),
-    circuitBreaker: appliesTo(breaker, provider.name) && breaker !== undefined ? breakerOptions(breaker) : undefined,
-    retryBudget: appliesTo(budget, provider.name) && budget !== undefined ? budgetOptions(budget) : undefined,
+    circuitBreaker: appliesTo(breaker, provider.name) ? breakerOptions(breaker) : undefined,
+    retryBudget: appliesTo(budget, provider.name) ? budgetOptions(budget) : undefined,
   };
 }
 
 function pacingFor(pacing: RateControlFile["pacing"], provider: string): PacingOptions | undefined {
-  if (pacing === undefined || !appliesTo(pacing, provider)) return undefined;
+  if (!appliesTo(pacing, provider)) return undefined;
   const declared = pacing.limits[provider];
   if (!pacing.from_headers && declared === undefined) return undefined;
   return {

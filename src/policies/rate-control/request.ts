@@ -58,7 +58,7 @@ export class RequestTicket {
   /** Settled by a response or an abandonment; a second one is ignored. */
   settled = false;
   /** AIMD: the decrease epoch when it was sent (one decrease per burst of 429s). */
-  aimdEpoch = -1;
+  aimdEpoch = 0;
   /** Circuit breaker: the half-open period it probes, or −1 when it is not a probe. */
   probePeriod = -1;
 

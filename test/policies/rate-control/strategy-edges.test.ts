@@ -368,6 +368,18 @@ describe("what the third mutation run left", () => {
     pacer.onResponse(sent, 1, { status: "ok", retryable: true, headers: { limitRequests: 1 } });
     // Still the declared 60 a minute, 59 left: a request goes now.
     expect(pacer.check(1, 1)).toBeUndefined();
+    const other = ticket(1, 1, 1, 1);
+    pacer.onSent(other, 1);
+    pacer.onResponse(other, 2, { status: "ok", retryable: true, headers: { remainingRequests: 0 } });
+    expect(pacer.check(2, 1)).toBeUndefined();
+  });
+
+  it("counts the retries of the window for reports", () => {
+    const budget = new RetryBudget({ ratio: 1, minPerSecond: 0, windowMs: 1000 });
+    for (const atMs of [0, 10, 20]) budget.recordFirstAttempt(atMs);
+    expect([budget.tryRetry(30), budget.tryRetry(40)]).toEqual([true, true]);
+    expect(budget.retriesInWindow(50)).toBe(2);
+    expect(budget.retriesInWindow(1100)).toBe(0);
   });
 
   it("caps what a learnt bucket refills to at (1 − margin) of the limit, and starts it at what remains less the margin", () => {
