@@ -135,7 +135,7 @@ class AimdWithoutInFlightGate extends AimdLimit {
 }
 
 /** A half-open circuit that lets one probe more through than it is configured for (`<=` for `<`). */
-class OneProbeTooMany extends CircuitBreaker {
+export class OneProbeTooMany extends CircuitBreaker {
   private extraSent = false;
   override check(nowMs: number): Exclude<SendDecision, { kind: "send" }> | undefined {
     const verdict = super.check(nowMs);

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CircuitBreaker, type CircuitBreakerOptions } from "../../../src/policies/rate-control/circuit-breaker.ts";
+import { OneProbeTooMany } from "../../mutants/mutants.ts";
 import { type CircuitState, type ProviderResponse, type RateControlListener, RequestTicket, type ResponseStatus, type SendDecision } from "../../../src/policies/rate-control/request.ts";
 
 type Op =
@@ -166,21 +167,6 @@ function exercise(options: CircuitBreakerOptions, ops: readonly Op[], build: Bui
 }
 
 const real: Build = (options, listener) => new CircuitBreaker("p", options, listener);
-
-/** Planted bug: a half-open circuit lets one probe more through than configured. */
-class OneProbeTooMany extends CircuitBreaker {
-  private extraSent = false;
-  override check(nowMs: number): Exclude<SendDecision, { kind: "send" }> | undefined {
-    const verdict = super.check(nowMs);
-    if (this.state !== "half_open") {
-      this.extraSent = false;
-      return verdict;
-    }
-    if (verdict === undefined || this.extraSent) return verdict;
-    this.extraSent = true;
-    return undefined;
-  }
-}
 
 /** Planted bug: late answers to requests sent before the circuit opened are taken as probes. */
 class LateAnswersProbe extends CircuitBreaker {

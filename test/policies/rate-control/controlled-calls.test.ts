@@ -5,51 +5,10 @@
 
 import { describe, expect, it } from "vitest";
 import { AsyncAdmission } from "../../../src/policies/async-admission.ts";
-import type { Clock } from "../../../src/policies/clock.ts";
 import { type CallOutcome, ControlledCalls, RequestGaveUpError, RequestRefusedError } from "../../../src/policies/rate-control/controlled-calls.ts";
 import { RateControl, rateControlSchema } from "../../../src/policies/rate-control/rate-control.ts";
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../../../src/policies/rate-control/retry.ts";
-import type { TimerHandle, Timers } from "../../../src/policies/timers.ts";
-
-/** Time moves only when `run` finds every promise settled and the next timer due. */
-class CrankedWorld implements Clock, Timers {
-  private nowMs = 0;
-  private nextId = 1;
-  private readonly due = new Map<number, { atMs: number; callback: () => void }>();
-  now(): number {
-    return this.nowMs;
-  }
-  schedule(delayMs: number, callback: () => void): TimerHandle {
-    const handle = { id: this.nextId };
-    this.nextId += 1;
-    this.due.set(handle.id, { atMs: this.nowMs + delayMs, callback });
-    return handle;
-  }
-  cancel(handle: TimerHandle): void {
-    this.due.delete(handle.id);
-  }
-  /** Runs until `done` settles, firing timers in time order between bursts of microtasks. */
-  async run<T>(done: Promise<T>): Promise<T> {
-    let settled = false;
-    const watched = done.finally(() => {
-      settled = true;
-    });
-    for (let guard = 0; guard < 100_000; guard += 1) {
-      for (let flush = 0; flush < 20; flush += 1) await Promise.resolve();
-      if (settled) return watched;
-      const next = [...this.due.entries()].sort(([a, x], [b, y]) => x.atMs - y.atMs || a - b)[0];
-      if (next === undefined) throw new Error("nothing left to run and the calls have not settled");
-      this.due.delete(next[0]);
-      this.nowMs = Math.max(this.nowMs, next[1].atMs);
-      next[1].callback();
-    }
-    throw new Error("the world did not settle");
-  }
-  /** An answer after `latencyMs`. */
-  later<T>(latencyMs: number, outcome: CallOutcome<T>): Promise<CallOutcome<T>> {
-    return new Promise((resolve) => this.schedule(latencyMs, () => resolve(outcome)));
-  }
-}
+import { CrankedWorld } from "./driver.ts";
 
 function calls(world: CrankedWorld, rateControl: unknown, retry: Partial<RetryOptions> = {}, admission?: AsyncAdmission): ControlledCalls {
   const control = new RateControl(

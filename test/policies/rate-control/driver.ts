@@ -5,6 +5,9 @@
 import { ProviderController, type ProviderControlOptions } from "../../../src/policies/rate-control/provider-controller.ts";
 import type { CircuitState, ProviderResponse, RateControlListener, RequestTicket, ResponseStatus } from "../../../src/policies/rate-control/request.ts";
 import { DEFAULT_RETRY_OPTIONS } from "../../../src/policies/rate-control/retry.ts";
+import type { Clock } from "../../../src/policies/clock.ts";
+import type { CallOutcome } from "../../../src/policies/rate-control/controlled-calls.ts";
+import type { TimerHandle, Timers } from "../../../src/policies/timers.ts";
 import type { RateLimiter } from "../../../src/sim/rate-limiter.ts";
 
 export interface DrivenRequest {
@@ -101,4 +104,61 @@ export function drive(requests: readonly DrivenRequest[], build: ControllerBuild
 
 export function newController(options: ProviderControlOptions, listener: RateControlListener, random: () => number = () => 0.5): ProviderController {
   return new ProviderController("p", options, random, listener, 0);
+}
+
+/** A clock and timers for async code under test: time moves only when a test fires the next timer. */
+export class CrankedWorld implements Clock, Timers {
+  nowMs = 0;
+  private nextId = 1;
+  readonly due = new Map<number, { atMs: number; callback: () => void }>();
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  schedule(delayMs: number, callback: () => void): TimerHandle {
+    const handle = { id: this.nextId };
+    this.nextId += 1;
+    this.due.set(handle.id, { atMs: this.nowMs + delayMs, callback });
+    return handle;
+  }
+
+  cancel(handle: TimerHandle): void {
+    this.due.delete(handle.id);
+  }
+
+  /** Lets pending promises settle, fires the earliest timer (if any), and lets them settle again. */
+  async fireNext(): Promise<boolean> {
+    await settle();
+    const next = [...this.due.entries()].sort(([a, x], [b, y]) => x.atMs - y.atMs || a - b)[0];
+    if (next === undefined) return false;
+    this.due.delete(next[0]);
+    this.nowMs = Math.max(this.nowMs, next[1].atMs);
+    next[1].callback();
+    await settle();
+    return true;
+  }
+
+  /** Fires timers in time order until `done` settles. */
+  async run<T>(done: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = done.finally(() => {
+      settled = true;
+    });
+    for (let guard = 0; guard < 100_000; guard += 1) {
+      await settle();
+      if (settled) return watched;
+      if (!(await this.fireNext())) throw new Error("nothing left to run and the calls have not settled");
+    }
+    throw new Error("the world did not settle");
+  }
+
+  /** An answer after `latencyMs`. */
+  later<T>(latencyMs: number, outcome: CallOutcome<T>): Promise<CallOutcome<T>> {
+    return new Promise((resolve) => this.schedule(latencyMs, () => resolve(outcome)));
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let flush = 0; flush < 20; flush += 1) await Promise.resolve();
 }

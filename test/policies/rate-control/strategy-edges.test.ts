@@ -15,7 +15,7 @@ import { RateControl, providersNamedIn, rateControlSchema } from "../../../src/p
 import { type RateControlListener, RequestTicket, type ResponseDecision } from "../../../src/policies/rate-control/request.ts";
 import { RetryBudget } from "../../../src/policies/rate-control/retry-budget.ts";
 import { DEFAULT_RETRY_OPTIONS } from "../../../src/policies/rate-control/retry.ts";
-import type { TimerHandle, Timers } from "../../../src/policies/timers.ts";
+import { CrankedWorld } from "./driver.ts";
 
 const AIMD: AimdOptions = { minLimit: 1, maxLimit: 4, decreaseFactor: 0.5, increaseAfter: 2, blockMs: 100 };
 const BREAKER: CircuitBreakerOptions = { failureRateThreshold: 0.5, windowSize: 4, minimumCalls: 2, consecutiveFailures: undefined, openMs: 100, probes: 2, whenOpen: "fail", countRateLimits: false };
@@ -220,34 +220,7 @@ describe("pacing arithmetic", () => {
   });
 });
 
-class ManualTimers implements Timers {
-  nowMs = 0;
-  private nextId = 1;
-  readonly due = new Map<number, { atMs: number; callback: () => void }>();
-  now(): number {
-    return this.nowMs;
-  }
-  schedule(delayMs: number, callback: () => void): TimerHandle {
-    const handle = { id: this.nextId };
-    this.nextId += 1;
-    this.due.set(handle.id, { atMs: this.nowMs + delayMs, callback });
-    return handle;
-  }
-  cancel(handle: TimerHandle): void {
-    this.due.delete(handle.id);
-  }
-  async fireNext(): Promise<void> {
-    for (let flush = 0; flush < 10; flush += 1) await Promise.resolve();
-    const next = [...this.due.entries()].sort(([, a], [, b]) => a.atMs - b.atMs)[0];
-    if (next === undefined) return;
-    this.due.delete(next[0]);
-    this.nowMs = next[1].atMs;
-    next[1].callback();
-    for (let flush = 0; flush < 10; flush += 1) await Promise.resolve();
-  }
-}
-
-function controlled(rateControl: unknown, world: ManualTimers, retry = {}, listener?: RateControlListener): ControlledCalls {
+function controlled(rateControl: unknown, world: CrankedWorld, retry = {}, listener?: RateControlListener): ControlledCalls {
   const control = new RateControl(rateControlSchema.parse(rateControl), { ...DEFAULT_RETRY_OPTIONS, ...retry }, [{ name: "p", maxConcurrent: 2 }], () => 0.5, listener, 0);
   return new ControlledCalls(control, world, world);
 }
@@ -264,7 +237,7 @@ describe("ControlledCalls edges", () => {
   });
 
   it("throws a salvage to the caller with salvage_transient, and stops a backoff when aborted", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const salvaging = controlled({}, world, { salvageTransient: true });
     await expect(salvaging.call("p", { tokens: 1 }, () => Promise.resolve({ status: "error" as const }))).rejects.toMatchObject({ reason: "salvage", attempts: 1 });
     const calls = controlled({}, world, { backoffBaseMs: 1000 });
@@ -279,7 +252,7 @@ describe("ControlledCalls edges", () => {
   });
 
   it("sleeps until the time a gate names, passes the answer's headers to pacing, and forwards circuit changes", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const forwarded: string[] = [];
     const admission = AsyncAdmission.withLimits({ "provider:p": 2 }, world);
     const listener = ControlledCalls.limitingAdmission(admission, {
@@ -309,7 +282,7 @@ describe("ControlledCalls edges", () => {
 
 describe("ControlledCalls without a forward listener, without a controller, and with a broken one", () => {
   it("applies limits with no listener to forward to, and refuses a provider it has no controller for", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const admission = AsyncAdmission.withLimits({ "provider:p": 2 }, world);
     const calls = controlled({ circuit_breaker: { consecutive_failures: 1 } }, world, { maxAttempts: 1 }, ControlledCalls.limitingAdmission(admission));
     await expect(calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "timeout" as const }))).rejects.toMatchObject({ reason: "attempts", status: "timeout" });
@@ -317,7 +290,7 @@ describe("ControlledCalls without a forward listener, without a controller, and 
   });
 
   it("leaves no listener on the caller's signal once a call is over", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const calls = controlled({}, world);
     const signal = new AbortController().signal;
     let attempt = 0;
@@ -336,7 +309,7 @@ describe("ControlledCalls without a forward listener, without a controller, and 
         return { kind: "done" };
       }
     }
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const control = new RateControl(rateControlSchema.parse({}), DEFAULT_RETRY_OPTIONS, [{ name: "p", maxConcurrent: 1 }], () => 0.5, undefined, 0, (...parts) => new CallsEverythingDone(...parts));
     const calls = new ControlledCalls(control, world, world);
     await expect(calls.call("p", { tokens: 1 }, () => Promise.resolve({ status: "error" as const }))).rejects.toThrow("the controller of p called a failed request (error) done");
@@ -414,7 +387,7 @@ describe("what the third mutation run left", () => {
   });
 
   it("tells AIMD of each success through ControlledCalls, so a lowered limit grows back", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const control = new RateControl(rateControlSchema.parse({ aimd: { decrease_factor: 0.5, increase_after: 2, block_ms: 0 } }), { ...DEFAULT_RETRY_OPTIONS, maxAttempts: 3 }, [{ name: "p", maxConcurrent: 2 }], () => 0.5, undefined, 0);
     const calls = new ControlledCalls(control, world, world);
     const retried = calls.call("p", { tokens: 1 }, (attempt) => Promise.resolve(attempt === 1 ? { status: "rate_limited" as const, retryAfterMs: 5 } : { status: "ok" as const, value: 1 }));
@@ -427,7 +400,7 @@ describe("what the third mutation run left", () => {
   });
 
   it("leaves no listener behind after waiting for a request to finish", async () => {
-    const world = new ManualTimers();
+    const world = new CrankedWorld();
     const calls = controlled({ aimd: { increase_after: 100 } }, world);
     let release: () => void = () => undefined;
     const held = (): Promise<CallOutcome<number>> => new Promise((resolve) => (release = () => resolve({ status: "ok", value: 1 })));
