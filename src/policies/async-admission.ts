@@ -47,9 +47,6 @@ export class AdmissionWaiter implements Queueable {
   ) {}
 }
 
-/** shutdown takes waiters in queue order, whatever they ask for. */
-const anyWaiter = (): boolean => true;
-
 export class AsyncAdmission {
   private readonly core: LeaseAdmission<AdmissionWaiter>;
   /** Granted leases by id, with their waiter: the queue is told when each comes back (share-based queues count them). */
@@ -171,10 +168,11 @@ export class AsyncAdmission {
   shutdown(): void {
     this.closed = true;
     const queue = this.core.queue;
-    // Taking each next waiter off the head keeps this linear; remove() from the middle would make it quadratic.
-    for (let left = queue.size; left > 0; left -= 1) {
-      const waiter = queue.select(anyWaiter);
-      if (waiter === undefined || !queue.commit(waiter)) break;
+    // Not select and commit: a share-based queue may hold every waiting group back (select finds nobody while
+    // waiters remain), and it counts a committed waiter as running for good. Removing the waiters in the queue's
+    // own order takes each off the head of its list, so this stays linear for the FIFO-based kinds.
+    for (const waiter of queue.ordered()) {
+      queue.remove(waiter);
       this.stopWatching(waiter);
       waiter.refuse(new AdmissionClosedError("the admission was shut down while this caller waited"));
     }

@@ -6,6 +6,7 @@ import { AdmissionClosedError, type AdmissionWaiter, AsyncAdmission } from "../.
 import type { Clock } from "../../src/policies/clock.ts";
 import { type Lease, LeaseLedger } from "../../src/policies/lease-ledger.ts";
 import { FifoQueue } from "../../src/policies/queues/fifo.ts";
+import { ProportionalQueue } from "../../src/policies/queues/proportional.ts";
 import type { ServiceUsage } from "../../src/policies/ready-queue.ts";
 
 const clock: Clock = { now: () => 5 };
@@ -110,6 +111,24 @@ describe("AsyncAdmission: what a caller reads", () => {
     await expect(waiting).rejects.toMatchObject({ name: "AdmissionClosedError", message: "the admission was shut down while this caller waited" });
     await expect(admission.acquire({ slot: 1 })).rejects.toThrow(new AdmissionClosedError("the admission was shut down"));
     expect(admission.release(held, "success")).toBe("released");
+  });
+
+  it("shutdown refuses every waiter of a share-based queue, even when its shares hold every waiting group back", async () => {
+    // Capacity 2 shared by a, b and c; the ledger allows 3. Each of the three holds one lease, so a and b (at
+    // their share of 2/3 while the other waits) are both held back: the queue selects nobody, yet both wait.
+    const ledger = new LeaseLedger({ slot: 3 }, clock);
+    const queue = new ProportionalQueue<AdmissionWaiter>({ quotas: { byGroup: {}, defaultWeight: 1 }, capacity: 2 }, AsyncAdmission.waiterContext(clock));
+    const admission = new AsyncAdmission(ledger, queue);
+    const held = [await admission.acquire({ slot: 1 }, { group: "a" }), await admission.acquire({ slot: 1 }, { group: "b" }), await admission.acquire({ slot: 1 }, { group: "c" })];
+    const outcomes: string[] = [];
+    for (const group of ["a", "b", "a", "b"]) void admission.acquire({ slot: 1 }, { group }).then(() => outcomes.push("granted"), (error: Error) => outcomes.push(error.name));
+    admission.release(held[2] as Lease, "success");
+    expect([admission.waiting, queue.select(() => true)]).toEqual([4, undefined]);
+    admission.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outcomes).toEqual(["AdmissionClosedError", "AdmissionClosedError", "AdmissionClosedError", "AdmissionClosedError"]);
+    // The refused waiters never ran: the queue counts only the leases still held.
+    expect([admission.waiting, queue.countsOf("a").running, queue.countsOf("b").running]).toEqual([0, 1, 1]);
   });
 
   it("an abort after the grant changes nothing: the lease is the caller's", async () => {
