@@ -404,10 +404,10 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   private forgetIfDone(job: JobRecord<T>): void {
     if (!job.finished || job.queuedCount > 0 || job.running > 0) return;
     // Only a job with nothing queued or running can be forgotten, and nothing else refers to it: it is the map's.
+    // Its records are gone too (each is untracked with its last commit or removal), so it may be reused.
     this.jobs.delete(job.id);
     if (this.lastJob === job) this.lastJob = undefined;
     this.displaced.delete(job);
-    if (job.recordByTask !== undefined && job.recordByTask.size > 0) return;
     job.recordByTask = undefined;
     if (this.spareJobs.length < MAX_POOLED_RECORDS) this.spareJobs.push(job);
   }

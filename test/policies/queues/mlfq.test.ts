@@ -8,19 +8,10 @@ import { MlfqQueue, type MlfqOptions } from "../../../src/policies/queues/mlfq.t
 import type { JobRecord, ProgramLevelsQueue } from "../../../src/policies/queues/program-levels.ts";
 import type { ReadyQueue } from "../../../src/policies/ready-queue.ts";
 import { DEMANDS, ManualClock, type QTask, buildQueue, contextFor, task } from "./harness.ts";
-import { demotedJobWait, run } from "./jobs-driver.ts";
+import { MLFQ_DEFAULTS, demotedJobWait, run } from "./jobs-driver.ts";
 
 const LANE_RANK: Record<string, number> = { interactive: 0, batch: 1, background: 2 };
-const DEFAULTS: MlfqOptions = {
-  lanes: ["interactive", "batch", "background"],
-  levelsPerLane: 3,
-  service: "tokens",
-  quantumBase: 8000,
-  quantumRatio: 2,
-  boostPeriodMs: 1e12,
-  demoteAbovePerSecond: undefined,
-  rateWindowMs: 10_000,
-};
+const DEFAULTS: MlfqOptions = { ...MLFQ_DEFAULTS, boostPeriodMs: 1e12 };
 
 /** Planted bug: every level has the base quantum (the ratio is ignored). */
 class FlatQuantaMlfq extends MlfqQueue<QTask> {

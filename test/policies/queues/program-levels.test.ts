@@ -8,8 +8,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Demand } from "../../../src/policies/lease-ledger.ts";
 import { LasQueue } from "../../../src/policies/queues/las.ts";
+import { MlfqQueue } from "../../../src/policies/queues/mlfq.ts";
 import type { JobRecord, ProgramLevelsQueue } from "../../../src/policies/queues/program-levels.ts";
 import { DEMANDS, ManualClock, type QTask, contextFor } from "./harness.ts";
+import { MLFQ_DEFAULTS } from "./jobs-driver.ts";
 import { refuted } from "./planted.ts";
 
 const THRESHOLDS = [100, 400, 1600];
@@ -50,6 +52,10 @@ class Model {
     private readonly clock: ManualClock,
     private readonly starvationMs: number | undefined,
   ) {}
+
+  get guarded(): boolean {
+    return this.starvationMs !== undefined;
+  }
 
   enqueue(task: QTask): void {
     this.advance();
@@ -189,6 +195,7 @@ type Op =
   | { readonly op: "remove"; readonly pick: number }
   | { readonly op: "charge"; readonly pick: number; readonly tokens: number }
   | { readonly op: "release"; readonly pick: number }
+  | { readonly op: "stray"; readonly pick: number; readonly tokens: number }
   | { readonly op: "requeue"; readonly pick: number }
   | { readonly op: "finishJob"; readonly job: number }
   | { readonly op: "tick"; readonly ms: number };
@@ -203,6 +210,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("charge" as const), pick: fc.nat(), tokens: fc.oneof(fc.nat(150), fc.constantFrom(100, 300, 1200)) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("release" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("requeue" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("stray" as const), pick: fc.nat(), tokens: fc.nat(150) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("finishJob" as const), job: fc.nat(JOBS) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("tick" as const), ms: fc.oneof(fc.integer({ min: 1, max: 400 }), fc.constant(500)) }) },
 );
@@ -262,6 +270,17 @@ function firstDifference(make: (clock: ManualClock, starvationMs: number | undef
         model.released(task);
         break;
       }
+      case "stray": {
+        // Feedback about any task ever seen, running or not: a release of a task not running is ignored; a
+        // charge counts for its job, if the queue still knows the job.
+        const task = tasks[op.pick % Math.max(1, tasks.length)];
+        if (task === undefined) break;
+        queue.released(task);
+        model.released(task);
+        queue.charge(task, { inputTokens: 0, outputTokens: op.tokens, providerMs: 0 });
+        model.charge(task, op.tokens);
+        break;
+      }
       case "requeue": {
         // A running task queued again before its lease came back (a yield whose release is still on its way).
         const task = pickRunning(op.pick);
@@ -278,13 +297,13 @@ function firstDifference(make: (clock: ManualClock, starvationMs: number | undef
         clock.timeMs += op.ms;
         break;
     }
-    const problem = compare(queue, model);
+    const problem = compare(queue, model, tasks);
     if (problem !== undefined) return `step ${step} (${op.op}): ${problem}`;
   }
   return undefined;
 }
 
-function compare(queue: ProgramLevelsQueue<QTask>, model: Model): string | undefined {
+function compare(queue: ProgramLevelsQueue<QTask>, model: Model, tasks: readonly QTask[]): string | undefined {
   for (const [index, eligible] of ELIGIBILITIES.entries()) {
     if (queue.select(eligible) !== model.select(eligible)) return `selection ${index}: ${queue.select(eligible)?.id}, the model ${model.select(eligible)?.id}`;
   }
@@ -297,9 +316,11 @@ function compare(queue: ProgramLevelsQueue<QTask>, model: Model): string | undef
   for (let job = 0; job <= JOBS; job += 1) {
     if (queue.levelOfJob(job) !== model.jobs.get(job)?.level) return `job ${job} at level ${queue.levelOfJob(job)}, the model ${model.jobs.get(job)?.level}`;
   }
-  for (const task of model.running.keys()) {
+  // Every task ever seen: one only queued, or gone, is never asked to yield.
+  for (const task of tasks) {
     if (queue.shouldYield(task) !== model.shouldYield(task)) return `task ${task.id}: shouldYield ${queue.shouldYield(task)}, the model ${model.shouldYield(task)}`;
   }
+  if (!model.guarded && queue.guardEntries !== 0) return `${queue.guardEntries} guard entries without a starvation guard`;
   return undefined;
 }
 
@@ -338,6 +359,28 @@ describe("program levels (through las) against a plain model", () => {
     );
   });
 
+  it("sweeps the empty lists of a level while another list of that level holds a live task", () => {
+    // Task 1 (demand 0) stays queued; 100 tasks of demands of their own come and are removed, each emptying its list.
+    const ops: Op[] = [{ op: "enqueue", job: 1, demand: 0 }];
+    for (let demand = 1; demand <= 100; demand += 1) ops.push({ op: "enqueue", job: 2, demand }, { op: "remove", pick: 1 });
+    // Then the same one level down (job 2 charged past the first threshold while a task of it runs).
+    ops.push({ op: "enqueue", job: 2, demand: 0 }, { op: "commit", pick: 1 }, { op: "charge", pick: 0, tokens: 100 }, { op: "enqueue", job: 2, demand: 1 });
+    for (let demand = 2; demand <= 100; demand += 1) ops.push({ op: "enqueue", job: 2, demand }, { op: "remove", pick: 2 });
+    ops.push({ op: "dispatch", eligibleX: true, eligibleY: true }, { op: "dispatch", eligibleX: true, eligibleY: true });
+    expect(firstDifference(las, undefined, ops)).toBeUndefined();
+    expect(firstDifference(las, 1000, ops)).toBeUndefined();
+  });
+
+  it("compacts a list whose stale entries pile up behind its live head, keeping its order", () => {
+    // 120 tasks of one demand; the second queued one is removed 100 times, then the jobs move and the rest drain.
+    const ops: Op[] = [];
+    for (let index = 0; index < 120; index += 1) ops.push({ op: "enqueue", job: index % JOBS, demand: 0 });
+    for (let index = 0; index < 100; index += 1) ops.push({ op: "remove", pick: 1 });
+    ops.push({ op: "dispatch", eligibleX: true, eligibleY: true }, { op: "charge", pick: 0, tokens: 500 });
+    for (let index = 0; index < 20; index += 1) ops.push({ op: "dispatch", eligibleX: true, eligibleY: false }, { op: "release", pick: 0 });
+    expect(firstDifference(las, undefined, ops)).toBeUndefined();
+  });
+
   it("fails that on planted bugs: promotions lost, and yields never asked", () => {
     const plantedBugs: ((clock: ManualClock, starvationMs: number | undefined) => ProgramLevelsQueue<QTask>)[] = [
       (clock, starvationMs) => new NeverPromotedLas({ service: "tokens", thresholds: THRESHOLDS, starvationMs }, contextFor(clock)),
@@ -346,5 +389,65 @@ describe("program levels (through las) against a plain model", () => {
     for (const make of plantedBugs) {
       expect(refuted(fc.check(fc.property(opsArbitrary, (ops) => firstDifference(make, 1000, ops) === undefined), { numRuns: 150, seed: 9_103 }))).toBe(true);
     }
+  });
+});
+
+/** A LAS whose service → level rule is replaced: for the range check of moveJob. */
+class FixedLevelLas extends LasQueue<QTask> {
+  constructor(
+    private readonly level: number,
+    clock: ManualClock,
+  ) {
+    super({ service: "tokens", thresholds: THRESHOLDS, starvationMs: undefined }, contextFor(clock));
+  }
+  protected override levelAfterService(): number {
+    return this.level;
+  }
+}
+
+describe("program levels: edges", () => {
+  it("a single level is allowed; no level, or a fractional number of levels, fails naming the count", () => {
+    const single = new LasQueue<QTask>({ service: "tokens", thresholds: [], starvationMs: undefined }, contextFor(new ManualClock()));
+    const first: QTask = { id: 1, demand: DEMANDS.x, group: "g", job: 1, lane: "batch", cost: 1, input: 1 };
+    single.enqueue(first);
+    expect(single.select(() => true)).toBe(first);
+    const mlfq = (levelsPerLane: number) => new MlfqQueue<QTask>({ ...MLFQ_DEFAULTS, lanes: ["batch"], levelsPerLane }, contextFor(new ManualClock()));
+    expect(() => mlfq(0)).toThrow("a levelled queue needs at least one level, got 0");
+    expect(() => mlfq(0.25)).toThrow("a levelled queue needs at least one level, got 0.5");
+  });
+
+  it("enqueuing a task that is already queued is a bug, also for the first task ever queued", () => {
+    const queue = las(new ManualClock(), undefined);
+    const first: QTask = { id: 1, demand: DEMANDS.x, group: "g", job: 1, lane: "batch", cost: 1, input: 1 };
+    queue.enqueue(first);
+    expect(() => queue.enqueue(first)).toThrow("a task was enqueued twice");
+  });
+
+  it("a level rule that leaves the levels is a bug: the last level is the last one allowed", () => {
+    const charged = (level: number): void => {
+      const queue = new FixedLevelLas(level, new ManualClock());
+      const running: QTask = { id: 1, demand: DEMANDS.x, group: "g", job: 1, lane: "batch", cost: 1, input: 1 };
+      queue.enqueue(running);
+      queue.commit(running);
+      queue.charge(running, { inputTokens: 0, outputTokens: 1, providerMs: 0 });
+    };
+    expect(() => charged(THRESHOLDS.length)).not.toThrow();
+    expect(() => charged(THRESHOLDS.length + 1)).toThrow(`level ${THRESHOLDS.length + 1} out of range`);
+    expect(() => charged(-1)).toThrow("level -1 out of range");
+  });
+
+  it("the starvation guard keeps no entry for tasks at their job's top level, nor after it promoted a job there", () => {
+    const clock = new ManualClock(0);
+    const queue = las(clock, 1000);
+    const tasks = Array.from({ length: 10 }, (_, index): QTask => ({ id: index + 1, demand: DEMANDS.x, group: "g", job: index % 2, lane: "batch", cost: 1, input: 1 }));
+    for (const each of tasks) queue.enqueue(each);
+    expect(queue.guardEntries).toBe(0);
+    const running = tasks[0] as QTask;
+    queue.commit(running);
+    queue.charge(running, { inputTokens: 0, outputTokens: 100, providerMs: 0 });
+    expect([queue.levelOfJob(0), queue.guardEntries]).toEqual([1, 4]);
+    clock.timeMs = 1000;
+    queue.jobFinished(99);
+    expect([queue.levelOfJob(0), queue.guardEntries]).toEqual([0, 0]);
   });
 });
