@@ -171,6 +171,18 @@ describe("mlfq", () => {
     expect(queue.levelOfJob(1)).toBe(0);
   });
 
+  it("the boost also lifts jobs that started one level down for arriving too fast", () => {
+    const clock = new ManualClock(0);
+    const queue = buildQueue("mlfq", { demote_above_per_second: 1, rate_window_ms: 1000, boost_period_ms: 1000 }, clock) as ProgramLevelsQueue<QTask>;
+    queue.enqueue(task("storm", { job: 1, lane: "batch" }));
+    queue.enqueue(task("storm", { job: 2, lane: "batch" }));
+    queue.enqueue(task("storm", { job: 3, lane: "batch" }));
+    expect([queue.levelOfJob(1), queue.levelOfJob(2), queue.levelOfJob(3)]).toEqual([3, 4, 4]);
+    clock.timeMs = 1000;
+    queue.jobFinished(99);
+    expect([queue.levelOfJob(1), queue.levelOfJob(2), queue.levelOfJob(3)]).toEqual([3, 3, 3]);
+  });
+
   it("a job demoted while its task runs is asked to yield; one that was not, is not", () => {
     const queue = buildQueue("mlfq", { quantum_base: 100 });
     const first = task("g", { job: 3, lane: "batch" });

@@ -451,3 +451,55 @@ describe("program levels: edges", () => {
     expect([queue.levelOfJob(0), queue.guardEntries]).toEqual([0, 0]);
   });
 });
+
+/** The private state whose size program-levels.ts promises to bound. */
+interface Internals {
+  readonly levels: readonly { readonly lists: readonly { readonly records: { readonly size: number }; readonly live: number }[]; readonly listByDemand: Map<string, unknown> }[];
+  readonly spareRecords: readonly unknown[];
+  readonly spareJobs: readonly unknown[];
+}
+const internals = (queue: ProgramLevelsQueue<QTask>): Internals => queue as unknown as Internals;
+
+describe("program levels: bounded memory", () => {
+  it("keeps at most 64 empty per-demand lists a level (and their map entries), however many demands pass through", () => {
+    const queue = las(new ManualClock(), undefined);
+    const level = internals(queue).levels[0] as Internals["levels"][number];
+    const waiting: QTask = { id: 1, demand: demandOf(0), group: "g", job: 1, lane: "batch", cost: 1, input: 1 };
+    queue.enqueue(waiting);
+    for (let index = 1; index <= 300; index += 1) {
+      const passing: QTask = { id: index + 1, demand: demandOf(index), group: "g", job: 2, lane: "batch", cost: 1, input: 1 };
+      queue.enqueue(passing);
+      queue.remove(passing);
+      expect(level.lists.length).toBeLessThanOrEqual(1 + 64);
+      expect(level.listByDemand.size).toBe(level.lists.length);
+    }
+    expect(queue.select(() => true)).toBe(waiting);
+  });
+
+  it("keeps a list's stale entries at most twice its live ones plus 32", () => {
+    const queue = las(new ManualClock(), undefined);
+    const tasks = Array.from({ length: 300 }, (_, index): QTask => ({ id: index + 1, demand: DEMANDS.x, group: "g", job: index % JOBS, lane: "batch", cost: 1, input: 1 }));
+    for (const each of tasks) queue.enqueue(each);
+    const list = (internals(queue).levels[0] as Internals["levels"][number]).lists[0] as Internals["levels"][number]["lists"][number];
+    // Removing three tasks of every four from behind the head leaves stale entries the head does not sweep away.
+    for (const [index, each] of tasks.entries()) {
+      if (index % 4 === 0) continue;
+      queue.remove(each);
+      expect(list.records.size).toBeLessThanOrEqual(2 * list.live + 32);
+    }
+    expect(queue.ordered()).toEqual(tasks.filter((_, index) => index % 4 === 0));
+  });
+
+  it("pools at most 4096 forgotten job and task records, and reuses them", () => {
+    const queue = las(new ManualClock(), undefined);
+    const tasks = Array.from({ length: 5000 }, (_, index): QTask => ({ id: index + 1, demand: DEMANDS.x, group: "g", job: index, lane: "batch", cost: 1, input: 1 }));
+    for (const each of tasks) {
+      queue.enqueue(each);
+      queue.jobFinished(each.job);
+    }
+    for (const each of tasks) queue.remove(each);
+    expect([internals(queue).spareRecords.length, internals(queue).spareJobs.length]).toEqual([4096, 4096]);
+    for (const each of tasks.slice(0, 10)) queue.enqueue(each);
+    expect([internals(queue).spareRecords.length, internals(queue).spareJobs.length]).toEqual([4086, 4086]);
+  });
+});
