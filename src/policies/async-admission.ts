@@ -31,7 +31,7 @@ export class AdmissionClosedError extends Error {
 
 /** A caller waiting for capacity, as the ready queue sees it. */
 export class AdmissionWaiter implements Queueable {
-  /** The listener on `signal` while the caller waits; removed once the wait is over. */
+  /** The listener on `signal` while the caller waits (set when it has a signal); removed from it once the wait is over. */
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
@@ -188,21 +188,22 @@ export class AsyncAdmission {
 
   private watch(waiter: AdmissionWaiter): void {
     if (waiter.signal === undefined) return;
-    waiter.onAbort = () => this.withdraw(waiter);
-    waiter.signal.addEventListener("abort", waiter.onAbort, { once: true });
+    const signal = waiter.signal;
+    // No { once: true }: the listener fires at most once anyway, as every way out of the queue removes it.
+    waiter.onAbort = () => this.withdraw(waiter, signal);
+    signal.addEventListener("abort", waiter.onAbort);
   }
 
+  /** Called once per waiter, when it leaves the queue (granted, withdrawn or refused). */
   private stopWatching(waiter: AdmissionWaiter): void {
-    if (waiter.onAbort === undefined) return;
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    waiter.onAbort = undefined;
+    if (waiter.signal !== undefined) waiter.signal.removeEventListener("abort", waiter.onAbort as () => void);
   }
 
-  private withdraw(waiter: AdmissionWaiter): void {
+  private withdraw(waiter: AdmissionWaiter, signal: AbortSignal): void {
     // Not queued any more: it was granted or refused already, and the lease (if any) is the caller's.
     if (!this.core.queue.remove(waiter)) return;
     this.stopWatching(waiter);
-    waiter.refuse(waiter.signal?.reason);
+    waiter.refuse(signal.reason);
     // A queue with head-of-line order may have held others behind this waiter.
     this.core.dispatch(this.admitted);
   }

@@ -86,6 +86,46 @@ describe("AsyncAdmission: what it tells its queue", () => {
     expect(thirdGranted).toBe(true);
   });
 
+  it("a lease of another ledger with a granted lease's id is unknown: the queue hears nothing until the real one returns", async () => {
+    const { queue, admission } = setup();
+    const granted = await admission.acquire({ slot: 1 }, { task: 1 });
+    const other = new LeaseLedger({ slot: 1 }, clock);
+    const foreign = other.tryAcquire(other.demand({ slot: 1 }), 9) as Lease;
+    expect(foreign.id).toBe(granted.id);
+    expect(admission.release(foreign, "success")).toBe("unknown");
+    expect(queue.heard).toEqual([]);
+    expect(admission.release(granted, "success")).toBe("released");
+    expect(queue.heard).toEqual(["released 1"]);
+  });
+
+  it("a lease taken on the ledger directly and released through the admission: the queue hears nothing, waiters go in", async () => {
+    const { queue, ledger, admission } = setup();
+    const direct = ledger.tryAcquire(ledger.demand({ slot: 1 }), 5) as Lease;
+    const waiting = admission.acquire({ slot: 1 }, { task: 6 });
+    expect(admission.release(direct, "success")).toBe("released");
+    expect((await waiting).task).toBe(6);
+    expect(queue.heard).toEqual([]);
+  });
+
+  it("setLimit admits the waiters a raised limit makes room for", async () => {
+    const { admission } = setup({ slot: 2 });
+    admission.setLimit("slot", 1);
+    await admission.acquire({ slot: 1 });
+    const waiting = admission.acquire({ slot: 1 }, { task: 2 });
+    await Promise.resolve();
+    expect(admission.waiting).toBe(1);
+    admission.setLimit("slot", 2);
+    expect((await waiting).task).toBe(2);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it("service for a queue that takes none (the default FIFO) is dropped without error", async () => {
+    const admission = new AsyncAdmission(new LeaseLedger({ slot: 1 }, clock));
+    const lease = await admission.acquire({ slot: 1 });
+    expect(() => admission.charge(lease, { inputTokens: 1, outputTokens: 1, providerMs: 1 })).not.toThrow();
+    expect(admission.release(lease, "success")).toBe("released");
+  });
+
   it("releases a lease of another ledger as unknown, changing nothing", async () => {
     const { admission, ledger } = setup();
     const other = new LeaseLedger({ slot: 1 }, clock);
