@@ -317,10 +317,11 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   shouldYield(task: T): boolean {
     const job = this.jobs.get(this.context.job(task));
     const record = job === undefined ? undefined : this.recordIn(job, task);
-    if (job === undefined || record === undefined || record.running === 0) return false;
-    if (job.level > record.committedLevel) return true;
+    if (record === undefined || record.running === 0) return false;
+    const jobLevel = record.job.level;
+    if (jobLevel > record.committedLevel) return true;
     const slots = task.demand.slots;
-    for (let levelIndex = 0; levelIndex < job.level; levelIndex += 1) {
+    for (let levelIndex = 0; levelIndex < jobLevel; levelIndex += 1) {
       const level = this.levels[levelIndex] as Level<T>;
       if (level.count === 0) continue;
       for (let index = 0; index < slots.length; index += 1) if ((level.waitingListsBySlot[slots[index] as number] ?? 0) > 0) return true;
