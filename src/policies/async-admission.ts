@@ -31,7 +31,7 @@ export class AdmissionClosedError extends Error {
 
 /** A caller waiting for capacity, as the ready queue sees it. */
 export class AdmissionWaiter implements Queueable {
-  /** The listener on `signal` while the caller waits; removed once the wait is over. */
+  /** The listener on `signal` while the caller waits (set when it has a signal); removed from it once the wait is over. */
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
@@ -46,9 +46,6 @@ export class AdmissionWaiter implements Queueable {
     readonly costTokens: number = 1,
   ) {}
 }
-
-/** shutdown takes waiters in queue order, whatever they ask for. */
-const anyWaiter = (): boolean => true;
 
 export class AsyncAdmission {
   private readonly core: LeaseAdmission<AdmissionWaiter>;
@@ -171,10 +168,11 @@ export class AsyncAdmission {
   shutdown(): void {
     this.closed = true;
     const queue = this.core.queue;
-    // Taking each next waiter off the head keeps this linear; remove() from the middle would make it quadratic.
-    for (let left = queue.size; left > 0; left -= 1) {
-      const waiter = queue.select(anyWaiter);
-      if (waiter === undefined || !queue.commit(waiter)) break;
+    // Not select and commit: a share-based queue may hold every waiting group back (select finds nobody while
+    // waiters remain), and it counts a committed waiter as running for good. Removing the waiters in the queue's
+    // own order takes each off the head of its list, so this stays linear for the FIFO-based kinds.
+    for (const waiter of queue.ordered()) {
+      queue.remove(waiter);
       this.stopWatching(waiter);
       waiter.refuse(new AdmissionClosedError("the admission was shut down while this caller waited"));
     }
@@ -190,21 +188,22 @@ export class AsyncAdmission {
 
   private watch(waiter: AdmissionWaiter): void {
     if (waiter.signal === undefined) return;
-    waiter.onAbort = () => this.withdraw(waiter);
-    waiter.signal.addEventListener("abort", waiter.onAbort, { once: true });
+    const signal = waiter.signal;
+    // No { once: true }: the listener fires at most once anyway, as every way out of the queue removes it.
+    waiter.onAbort = () => this.withdraw(waiter, signal);
+    signal.addEventListener("abort", waiter.onAbort);
   }
 
+  /** Called once per waiter, when it leaves the queue (granted, withdrawn or refused). */
   private stopWatching(waiter: AdmissionWaiter): void {
-    if (waiter.onAbort === undefined) return;
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    waiter.onAbort = undefined;
+    if (waiter.signal !== undefined) waiter.signal.removeEventListener("abort", waiter.onAbort as () => void);
   }
 
-  private withdraw(waiter: AdmissionWaiter): void {
+  private withdraw(waiter: AdmissionWaiter, signal: AbortSignal): void {
     // Not queued any more: it was granted or refused already, and the lease (if any) is the caller's.
     if (!this.core.queue.remove(waiter)) return;
     this.stopWatching(waiter);
-    waiter.refuse(waiter.signal?.reason);
+    waiter.refuse(signal.reason);
     // A queue with head-of-line order may have held others behind this waiter.
     this.core.dispatch(this.admitted);
   }

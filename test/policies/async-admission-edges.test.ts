@@ -6,6 +6,7 @@ import { AdmissionClosedError, type AdmissionWaiter, AsyncAdmission } from "../.
 import type { Clock } from "../../src/policies/clock.ts";
 import { type Lease, LeaseLedger } from "../../src/policies/lease-ledger.ts";
 import { FifoQueue } from "../../src/policies/queues/fifo.ts";
+import { ProportionalQueue } from "../../src/policies/queues/proportional.ts";
 import type { ServiceUsage } from "../../src/policies/ready-queue.ts";
 
 const clock: Clock = { now: () => 5 };
@@ -85,6 +86,46 @@ describe("AsyncAdmission: what it tells its queue", () => {
     expect(thirdGranted).toBe(true);
   });
 
+  it("a lease of another ledger with a granted lease's id is unknown: the queue hears nothing until the real one returns", async () => {
+    const { queue, admission } = setup();
+    const granted = await admission.acquire({ slot: 1 }, { task: 1 });
+    const other = new LeaseLedger({ slot: 1 }, clock);
+    const foreign = other.tryAcquire(other.demand({ slot: 1 }), 9) as Lease;
+    expect(foreign.id).toBe(granted.id);
+    expect(admission.release(foreign, "success")).toBe("unknown");
+    expect(queue.heard).toEqual([]);
+    expect(admission.release(granted, "success")).toBe("released");
+    expect(queue.heard).toEqual(["released 1"]);
+  });
+
+  it("a lease taken on the ledger directly and released through the admission: the queue hears nothing, waiters go in", async () => {
+    const { queue, ledger, admission } = setup();
+    const direct = ledger.tryAcquire(ledger.demand({ slot: 1 }), 5) as Lease;
+    const waiting = admission.acquire({ slot: 1 }, { task: 6 });
+    expect(admission.release(direct, "success")).toBe("released");
+    expect((await waiting).task).toBe(6);
+    expect(queue.heard).toEqual([]);
+  });
+
+  it("setLimit admits the waiters a raised limit makes room for", async () => {
+    const { admission } = setup({ slot: 2 });
+    admission.setLimit("slot", 1);
+    await admission.acquire({ slot: 1 });
+    const waiting = admission.acquire({ slot: 1 }, { task: 2 });
+    await Promise.resolve();
+    expect(admission.waiting).toBe(1);
+    admission.setLimit("slot", 2);
+    expect((await waiting).task).toBe(2);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it("service for a queue that takes none (the default FIFO) is dropped without error", async () => {
+    const admission = new AsyncAdmission(new LeaseLedger({ slot: 1 }, clock));
+    const lease = await admission.acquire({ slot: 1 });
+    expect(() => admission.charge(lease, { inputTokens: 1, outputTokens: 1, providerMs: 1 })).not.toThrow();
+    expect(admission.release(lease, "success")).toBe("released");
+  });
+
   it("releases a lease of another ledger as unknown, changing nothing", async () => {
     const { admission, ledger } = setup();
     const other = new LeaseLedger({ slot: 1 }, clock);
@@ -110,6 +151,24 @@ describe("AsyncAdmission: what a caller reads", () => {
     await expect(waiting).rejects.toMatchObject({ name: "AdmissionClosedError", message: "the admission was shut down while this caller waited" });
     await expect(admission.acquire({ slot: 1 })).rejects.toThrow(new AdmissionClosedError("the admission was shut down"));
     expect(admission.release(held, "success")).toBe("released");
+  });
+
+  it("shutdown refuses every waiter of a share-based queue, even when its shares hold every waiting group back", async () => {
+    // Capacity 2 shared by a, b and c; the ledger allows 3. Each of the three holds one lease, so a and b (at
+    // their share of 2/3 while the other waits) are both held back: the queue selects nobody, yet both wait.
+    const ledger = new LeaseLedger({ slot: 3 }, clock);
+    const queue = new ProportionalQueue<AdmissionWaiter>({ quotas: { byGroup: {}, defaultWeight: 1 }, capacity: 2 }, AsyncAdmission.waiterContext(clock));
+    const admission = new AsyncAdmission(ledger, queue);
+    const held = [await admission.acquire({ slot: 1 }, { group: "a" }), await admission.acquire({ slot: 1 }, { group: "b" }), await admission.acquire({ slot: 1 }, { group: "c" })];
+    const outcomes: string[] = [];
+    for (const group of ["a", "b", "a", "b"]) void admission.acquire({ slot: 1 }, { group }).then(() => outcomes.push("granted"), (error: Error) => outcomes.push(error.name));
+    admission.release(held[2] as Lease, "success");
+    expect([admission.waiting, queue.select(() => true)]).toEqual([4, undefined]);
+    admission.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outcomes).toEqual(["AdmissionClosedError", "AdmissionClosedError", "AdmissionClosedError", "AdmissionClosedError"]);
+    // The refused waiters never ran: the queue counts only the leases still held.
+    expect([admission.waiting, queue.countsOf("a").running, queue.countsOf("b").running]).toEqual([0, 1, 1]);
   });
 
   it("an abort after the grant changes nothing: the lease is the caller's", async () => {

@@ -18,7 +18,7 @@ const STALE_ENTRIES_SLACK = 32;
  * Job and task records kept for reuse once forgotten. Each task otherwise allocates two records that live as long
  * as it waits; at a million queued tasks they all survive into the old generation, and the collector's work, not
  * the queue's, set the cost per task (bench/queues.ts). A stale reference to a reused record stays harmless: level
- * lists and the starvation guard check the record's stamp and due time, the select cache checks the task.
+ * lists and the starvation guard check the record's stamp and guard number, the select cache checks the task.
  */
 const MAX_POOLED_RECORDS = 4096;
 
@@ -34,8 +34,13 @@ class TaskRecord<T> {
   previousInJob: TaskRecord<T> | undefined = undefined;
   nextInJob: TaskRecord<T> | undefined = undefined;
   list: LevelList<T> | undefined = undefined;
-  /** When the starvation guard next looks at the task; its entry in the guard's queue is live while they match. */
+  /** When the starvation guard next looks at the task; Infinity when it is not guarded. */
   guardDueMs = Infinity;
+  /**
+   * The number of its live entry in the guard's queue. A number, not the due time: a stale entry of this record
+   * (or of the task it held before it was reused) may carry the same due time, and must not fire in its place.
+   */
+  guardNumber = -1;
   constructor(
     public task: T,
     public job: JobRecord<T>,
@@ -128,9 +133,10 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   private readonly levels: Level<T>[];
   /** Jobs below their top level: the only ones a boost has to move. */
   private readonly displaced = new Set<JobRecord<T>>();
-  /** Starvation guard: queued tasks in the order they fall due, with their due times (stale ones skipped lazily). */
+  /** Starvation guard: queued tasks in the order they fall due, with their entries' numbers (stale ones skipped lazily). */
   private readonly guardRecords = new Deque<TaskRecord<T>>();
-  private readonly guardDueTimesMs = new Deque<number>();
+  private readonly guardNumbers = new Deque<number>();
+  private nextGuardNumber = 0;
   private count = 0;
   private nextStamp = 0;
 
@@ -201,6 +207,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     this.place(record, job.level);
     this.count += 1;
     record.guardDueMs = Infinity;
+    record.guardNumber = -1;
     const starvationMs = this.programOptions.starvationMs;
     if (starvationMs !== undefined && job.level !== job.topLevel) this.guard(record, this.context.clock.now() + starvationMs);
   }
@@ -310,10 +317,11 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   shouldYield(task: T): boolean {
     const job = this.jobs.get(this.context.job(task));
     const record = job === undefined ? undefined : this.recordIn(job, task);
-    if (job === undefined || record === undefined || record.running === 0) return false;
-    if (job.level > record.committedLevel) return true;
+    if (record === undefined || record.running === 0) return false;
+    const jobLevel = record.job.level;
+    if (jobLevel > record.committedLevel) return true;
     const slots = task.demand.slots;
-    for (let levelIndex = 0; levelIndex < job.level; levelIndex += 1) {
+    for (let levelIndex = 0; levelIndex < jobLevel; levelIndex += 1) {
       const level = this.levels[levelIndex] as Level<T>;
       if (level.count === 0) continue;
       for (let index = 0; index < slots.length; index += 1) if ((level.waitingListsBySlot[slots[index] as number] ?? 0) > 0) return true;
@@ -397,10 +405,10 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   private forgetIfDone(job: JobRecord<T>): void {
     if (!job.finished || job.queuedCount > 0 || job.running > 0) return;
     // Only a job with nothing queued or running can be forgotten, and nothing else refers to it: it is the map's.
+    // Its records are gone too (each is untracked with its last commit or removal), so it may be reused.
     this.jobs.delete(job.id);
     if (this.lastJob === job) this.lastJob = undefined;
     this.displaced.delete(job);
-    if (job.recordByTask !== undefined && job.recordByTask.size > 0) return;
     job.recordByTask = undefined;
     if (this.spareJobs.length < MAX_POOLED_RECORDS) this.spareJobs.push(job);
   }
@@ -491,8 +499,10 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
 
   private guard(record: TaskRecord<T>, dueMs: number): void {
     record.guardDueMs = dueMs;
+    record.guardNumber = this.nextGuardNumber;
+    this.nextGuardNumber += 1;
     this.guardRecords.push(record);
-    this.guardDueTimesMs.push(dueMs);
+    this.guardNumbers.push(record.guardNumber);
   }
 
   /** Periodic work, then the starvation guard: amortised O(1), each guard entry is looked at once when stale or due. */
@@ -503,11 +513,10 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     if (starvationMs === undefined) return;
     while (this.guardRecords.size > 0) {
       const record = this.guardRecords.peek() as TaskRecord<T>;
-      const dueMs = this.guardDueTimesMs.peek() as number;
-      const live = record.stamp >= 0 && record.guardDueMs === dueMs;
-      if (live && dueMs > nowMs) return;
+      const live = record.stamp >= 0 && record.guardNumber === this.guardNumbers.peek();
+      if (live && record.guardDueMs > nowMs) return;
       this.guardRecords.shift();
-      this.guardDueTimesMs.shift();
+      this.guardNumbers.shift();
       if (!live) continue;
       record.guardDueMs = Infinity;
       // A task waiting at its job's top level is not starved by the levels: moveJob guards it again if its job goes down.

@@ -1,8 +1,21 @@
 // Shared by the MLFQ and LAS tests: run one task of a job to completion with a given service, and measure how
 // long a job that has already received a lot of service waits behind an endless stream of fresh jobs.
 
+import type { MlfqOptions } from "../../../src/policies/queues/mlfq.ts";
 import type { ReadyQueue } from "../../../src/policies/ready-queue.ts";
 import { type ManualClock, type QTask, task } from "./harness.ts";
+
+/** MLFQ's options as the scenario defaults give them, without a boost: for tests that build an MlfqQueue directly. */
+export const MLFQ_DEFAULTS: MlfqOptions = {
+  lanes: ["interactive", "batch", "background"],
+  levelsPerLane: 3,
+  service: "tokens",
+  quantumBase: 8000,
+  quantumRatio: 2,
+  boostPeriodMs: undefined,
+  demoteAbovePerSecond: undefined,
+  rateWindowMs: 10_000,
+};
 
 /** Enqueues `running`, commits it, charges it `tokens` (as output tokens and as provider ms) and releases it. */
 export function run(queue: ReadyQueue<QTask>, running: QTask, tokens: number): void {

@@ -8,19 +8,10 @@ import { MlfqQueue, type MlfqOptions } from "../../../src/policies/queues/mlfq.t
 import type { JobRecord, ProgramLevelsQueue } from "../../../src/policies/queues/program-levels.ts";
 import type { ReadyQueue } from "../../../src/policies/ready-queue.ts";
 import { DEMANDS, ManualClock, type QTask, buildQueue, contextFor, task } from "./harness.ts";
-import { demotedJobWait, run } from "./jobs-driver.ts";
+import { MLFQ_DEFAULTS, demotedJobWait, run } from "./jobs-driver.ts";
 
 const LANE_RANK: Record<string, number> = { interactive: 0, batch: 1, background: 2 };
-const DEFAULTS: MlfqOptions = {
-  lanes: ["interactive", "batch", "background"],
-  levelsPerLane: 3,
-  service: "tokens",
-  quantumBase: 8000,
-  quantumRatio: 2,
-  boostPeriodMs: 1e12,
-  demoteAbovePerSecond: undefined,
-  rateWindowMs: 10_000,
-};
+const DEFAULTS: MlfqOptions = { ...MLFQ_DEFAULTS, boostPeriodMs: 1e12 };
 
 /** Planted bug: every level has the base quantum (the ratio is ignored). */
 class FlatQuantaMlfq extends MlfqQueue<QTask> {
@@ -178,6 +169,18 @@ describe("mlfq", () => {
     // The 50 tokens left over from before the boost do not count: 60 more do not use up the new quantum.
     run(queue, task("g", { job: 1, lane: "interactive" }), 60);
     expect(queue.levelOfJob(1)).toBe(0);
+  });
+
+  it("the boost also lifts jobs that started one level down for arriving too fast", () => {
+    const clock = new ManualClock(0);
+    const queue = buildQueue("mlfq", { demote_above_per_second: 1, rate_window_ms: 1000, boost_period_ms: 1000 }, clock) as ProgramLevelsQueue<QTask>;
+    queue.enqueue(task("storm", { job: 1, lane: "batch" }));
+    queue.enqueue(task("storm", { job: 2, lane: "batch" }));
+    queue.enqueue(task("storm", { job: 3, lane: "batch" }));
+    expect([queue.levelOfJob(1), queue.levelOfJob(2), queue.levelOfJob(3)]).toEqual([3, 4, 4]);
+    clock.timeMs = 1000;
+    queue.jobFinished(99);
+    expect([queue.levelOfJob(1), queue.levelOfJob(2), queue.levelOfJob(3)]).toEqual([3, 3, 3]);
   });
 
   it("a job demoted while its task runs is asked to yield; one that was not, is not", () => {
