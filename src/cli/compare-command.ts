@@ -20,6 +20,9 @@ Options:
   --policies A,B  policies to compare, the first is the baseline (default: all, in file order)
   --seeds N       number of seeds (default: the scenario's "seeds")
   --seed S        first seed (default: the scenario's "seed")
+  --trace-in FILE replay FILE (CSV or JSONL) in place of the scenario's trace, or of
+                  its synthetic arrivals when it has none (the layout is then told
+                  from the first line: azure_llm, burstgpt or mooncake; docs/traces.md)
   --out DIR       report folder (default: reports/<scenario>-compare)
   --json          print summary.json to stdout instead of the tables
   -h, --help      show this help
@@ -33,6 +36,7 @@ export function compareCommand(argv: readonly string[]): void {
     seeds: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
+    "trace-in": { type: "string" },
     json: { type: "boolean" },
   });
   if (values.help === true) {
@@ -42,7 +46,7 @@ export function compareCommand(argv: readonly string[]): void {
   const scenarioFile = resolveScenario(onePositional("compare", positionals, "SCENARIO"));
   const seedCount = integerFlag("seeds", values.seeds, 1, 10_000);
   const firstSeedFlag = integerFlag("seed", values.seed, 0);
-  const scenario = loadScenarioAndWarn(scenarioFile);
+  const scenario = loadScenarioAndWarn(scenarioFile, values["trace-in"]);
   const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
   const policies = names.map((name) => {
     const policy = scenario.policies.find((candidate) => candidate.name === name);
@@ -75,6 +79,7 @@ export function compareCommand(argv: readonly string[]): void {
     String(seeds.length),
     "--seed",
     String(firstSeed),
+    ...(values["trace-in"] === undefined ? [] : ["--trace-in", values["trace-in"]]),
   ]
     .map(shellQuote)
     .join(" ");

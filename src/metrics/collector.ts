@@ -49,6 +49,9 @@ export interface RunSummary {
     readonly timeouts: number;
     /** Requests that were a second or later attempt. */
     readonly retries: number;
+    /** Input tokens, and output tokens produced, of the requests that finished `ok`. */
+    readonly input_tokens_ok: number;
+    readonly output_tokens_ok: number;
   };
   /** Per resource: ∫ held dt / (limit × makespan). */
   readonly utilization: Readonly<Record<string, number>>;
@@ -124,7 +127,7 @@ export class MetricsCollector implements EventSink {
   private readonly latency = new GroupedSample();
   private readonly readySince = new IdTable();
   private readonly queueWait = new GroupedSample();
-  private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0 };
+  private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0, input_tokens_ok: 0, output_tokens_ok: 0 };
   private readonly resources = new Map<string, ResourceUse>();
   private readonly leaseResources = new Map<number, Readonly<Record<string, number>>>();
   private readonly leaseCounts = { acquired: 0, released: 0 };
@@ -518,12 +521,17 @@ export class MetricsCollector implements EventSink {
   /** A request's service: its tokens if it finished `ok` (input + output), and its duration whatever its status. */
   private finishService(timeMs: number, task: number, request: number, ok: boolean, outputTokens: number): void {
     const startedMs = this.requestService.get(request, REQUEST_STARTED_MS);
-    const tokens = ok ? this.requestService.get(request, REQUEST_INPUT_TOKENS) + outputTokens : 0;
+    const inputTokens = this.requestService.get(request, REQUEST_INPUT_TOKENS);
+    const tokens = ok ? inputTokens + outputTokens : 0;
     const tenantClockMs = this.requestService.get(request, REQUEST_TENANT_CLOCK_MS);
     const laneClockMs = this.requestService.get(request, REQUEST_LANE_CLOCK_MS);
     this.requestService.delete(request);
     const tenant = this.taskGroups.get(task, TASK_TENANT);
     if (Number.isNaN(startedMs) || Number.isNaN(tenant)) return;
+    if (ok) {
+      this.requestCounts.input_tokens_ok += inputTokens;
+      this.requestCounts.output_tokens_ok += outputTokens;
+    }
     this.byTenant.requestFinished(tenant, timeMs, startedMs, tenantClockMs, ok, tokens);
     this.byLane.requestFinished(this.taskGroups.get(task, TASK_LANE), timeMs, startedMs, laneClockMs, ok, tokens);
   }

@@ -42,6 +42,8 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   add("overall", "all", "requests_errors", summary.requests.errors);
   add("overall", "all", "requests_timeouts", summary.requests.timeouts);
   add("overall", "all", "requests_retries", summary.requests.retries);
+  add("overall", "all", "input_tokens_ok", summary.requests.input_tokens_ok);
+  add("overall", "all", "output_tokens_ok", summary.requests.output_tokens_ok);
   add("overall", "all", "hidden_waiters_max", summary.hidden_waiters.max);
   add("overall", "all", "hidden_wait_ms_total", summary.hidden_waiters.total_wait_ms);
   add("overall", "all", "leases_unreleased", summary.leases.unreleased);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
 import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
 import { rateControlSchema } from "../policies/rate-control/rate-control.ts";
+import { workloadSchema } from "./trace-schema.ts";
 import { LANES, MODES } from "./types.ts";
 
 const positive = z.number().positive();
@@ -210,15 +211,22 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(""),
   seed: z.number().int().nonnegative().default(1),
   seeds: positiveInteger.max(10_000).default(5),
+  /** Required with synthetic arrivals; a trace-only scenario ends with its traces. */
   stop: z
     .strictObject({ jobs: positiveInteger.optional(), duration_ms: positive.optional() })
     .refine((value) => value.jobs !== undefined || value.duration_ms !== undefined, {
       message: "give jobs, duration_ms, or both",
-    }),
-  arrivals: z.strictObject({
-    process: z.enum(["poisson", "constant"]).default("poisson"),
-    rate_per_second: positive,
-  }),
+    })
+    .optional(),
+  /** Synthetic arrivals; optional when `workload` has traces, and mixed with them when both are given. */
+  arrivals: z
+    .strictObject({
+      process: z.enum(["poisson", "constant"]).default("poisson"),
+      rate_per_second: positive,
+    })
+    .optional(),
+  /** Traces replayed as arrivals (docs/traces.md). */
+  workload: workloadSchema.optional(),
   providers: z.array(providerSchema).min(1),
   templates: z.array(templateSchema).min(1),
   workers: z
@@ -243,7 +251,9 @@ export const scenarioSchema = z.strictObject({
   /** The cheap model for plan and aggregate tasks, when their template names none. */
   orchestrator_provider: z.string().min(1).optional(),
   policies: z.array(policySchema).min(1),
-  limits: z.strictObject({ max_events: positiveInteger.default(200_000_000) }).default({ max_events: 200_000_000 }),
+  limits: z
+    .strictObject({ max_events: positiveInteger.default(200_000_000), max_trace_lines: positiveInteger.default(100_000_000) })
+    .default({ max_events: 200_000_000, max_trace_lines: 100_000_000 }),
 });
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;

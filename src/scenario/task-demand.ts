@@ -32,7 +32,8 @@ export function taskDemands(scenario: Scenario): TaskDemand[] {
   const stopMs = expectation(scenario.workers.stopMs, (x) => x);
   const demands: TaskDemand[] = [];
   for (const template of scenario.templates) {
-    const jobsPerSecond = (scenario.arrivals.ratePerSecond * template.weight) / totalWeight;
+    // Synthetic arrivals only: a trace's load is what it is, and is not estimated here.
+    const jobsPerSecond = ((scenario.arrivals?.ratePerSecond ?? 0) * template.weight) / totalWeight;
     const tasksByRole = new Map<TaskRole, number>();
     for (const node of taskGraph(template.shape)) tasksByRole.set(node.role, (tasksByRole.get(node.role) ?? 0) + 1);
     const inputTokens = expectation(template.inputTokens, (x) => Math.max(1, Math.round(x)));

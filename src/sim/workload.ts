@@ -6,6 +6,16 @@ import type { Arrivals, JobShape, JobTemplate, Scenario } from "../scenario/type
 import { type Sampler, sampler } from "./distributions.ts";
 import type { Random, RandomStreams } from "./random.ts";
 
+/** Where jobs come from: synthetic arrivals (Workload) or a trace (trace-arrivals.ts), mixed by time. */
+export interface ArrivalSource {
+  /** When the source's next job arrives (no earlier than `nowMs`), or undefined when it has no more. */
+  nextArrivalMs(nowMs: number): number | undefined;
+  /** The job arriving now, the one whose time nextArrivalMs gave last. */
+  createJob(id: number): JobPlan;
+  /** Lets go of what the source holds open (a trace's file); called when the run ends, however it ends. */
+  close(): void;
+}
+
 export type TaskRole = "call" | "plan" | "work" | "aggregate";
 
 export interface CallPlan {
@@ -34,7 +44,7 @@ interface TemplateSamplers {
   readonly outputTokens: Sampler;
 }
 
-export class Workload {
+export class Workload implements ArrivalSource {
   private readonly arrivals: Random;
   private readonly shapes: Random;
   private readonly sizes: Random;
@@ -44,7 +54,7 @@ export class Workload {
   constructor(
     scenario: Scenario,
     streams: RandomStreams,
-    private readonly arrivalSpec: Arrivals = scenario.arrivals,
+    private readonly arrivalSpec: Arrivals,
   ) {
     this.arrivals = streams.stream("arrivals");
     this.shapes = streams.stream("job_shapes");
@@ -57,6 +67,14 @@ export class Workload {
     }));
     let total = 0;
     this.cumulativeWeights = scenario.templates.map((template) => (total += template.weight));
+  }
+
+  nextArrivalMs(nowMs: number): number {
+    return nowMs + this.nextGapMs();
+  }
+
+  close(): void {
+    // Nothing held: the arrivals are drawn, not read.
   }
 
   /** Time from one arrival to the next. */
