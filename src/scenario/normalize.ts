@@ -87,7 +87,7 @@ export function normalize(data: ScenarioFile): Scenario {
     seed: data.seed,
     seeds: data.seeds,
     stop: { jobs: data.stop?.jobs, durationMs: data.stop?.duration_ms },
-    arrivals: data.arrivals === undefined ? undefined : { process: data.arrivals.process, ratePerSecond: data.arrivals.rate_per_second },
+    arrivals: data.arrivals === undefined ? undefined : { process: data.arrivals.process, ratePerSecond: data.arrivals.rate_per_second, templates: data.arrivals.templates },
     traces: traceFilesOf(data.workload).map(({ path, trace }) => traceSpecOf(path, trace, templates[0]?.name ?? "", data.limits.max_trace_lines)),
     providers,
     templates,

@@ -223,6 +223,8 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       process: z.enum(["poisson", "constant"]).default("poisson"),
       rate_per_second: positive,
+      /** The templates synthetic jobs are drawn from (by weight); all by default. Leaves a trace's templates to the trace. */
+      templates: z.array(z.string().min(1)).min(1).optional(),
     })
     .optional(),
   /** Traces replayed as arrivals (docs/traces.md). */

@@ -11,6 +11,7 @@ import { type OriginTree, originOf } from "./extends.ts";
 import type { Problem } from "./problems.ts";
 import { quote } from "./problems.ts";
 import { isRecord } from "./schema-paths.ts";
+import { didYouMean, haveList } from "./suggest.ts";
 import type { Scenario } from "./types.ts";
 
 /** Synthetic arrivals need a stop; a scenario needs some arrivals; `trace` and `traces` do not go together. */
@@ -23,6 +24,13 @@ export function workloadProblems(raw: Readonly<Record<string, unknown>>): Proble
   }
   if (raw.arrivals === undefined && !traced) problems.push({ path: "arrivals", message: "required: give arrivals, a workload.trace, or both" });
   if (raw.arrivals !== undefined && raw.stop === undefined) problems.push({ path: "stop", message: "required with arrivals: give jobs, duration_ms, or both" });
+  const templates = Array.isArray(raw.templates) ? raw.templates.map((template: unknown) => (isRecord(template) ? template.name : undefined)).filter((name): name is string => typeof name === "string") : [];
+  const drawn = isRecord(raw.arrivals) && Array.isArray(raw.arrivals.templates) ? (raw.arrivals.templates as unknown[]) : [];
+  drawn.forEach((name, index) => {
+    if (typeof name === "string" && !templates.includes(name)) {
+      problems.push({ path: `arrivals.templates[${index}]`, message: `no template is named ${quote(name)}${didYouMean(name, templates)} ${haveList(templates)}` });
+    }
+  });
   return problems;
 }
 

@@ -75,6 +75,8 @@ export interface StopCondition {
 export interface Arrivals {
   readonly process: "poisson" | "constant";
   readonly ratePerSecond: number;
+  /** The templates synthetic jobs are drawn from, by weight; every template when undefined. */
+  readonly templates?: readonly string[] | undefined;
 }
 
 export interface ProviderSpec {

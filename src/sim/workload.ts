@@ -59,14 +59,15 @@ export class Workload implements ArrivalSource {
     this.arrivals = streams.stream("arrivals");
     this.shapes = streams.stream("job_shapes");
     this.sizes = streams.stream("token_sizes");
-    this.templates = scenario.templates.map((template) => ({
+    const chosen = arrivalSpec.templates === undefined ? scenario.templates : scenario.templates.filter((template) => arrivalSpec.templates?.includes(template.name));
+    this.templates = chosen.map((template) => ({
       template,
       graph: taskGraph(template.shape),
       inputTokens: sampler(template.inputTokens),
       outputTokens: sampler(template.outputTokens),
     }));
     let total = 0;
-    this.cumulativeWeights = scenario.templates.map((template) => (total += template.weight));
+    this.cumulativeWeights = chosen.map((template) => (total += template.weight));
   }
 
   nextArrivalMs(nowMs: number): number {
