@@ -69,6 +69,9 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   addOutcomes("tenant", summary.jobs_by_group.by_tenant);
   addOutcomes("tenant_lane", summary.jobs_by_group.by_tenant_lane);
   add("overall", "all", "arrival_window_ms", summary.arrival_window.duration_ms);
+  add("overall", "all", "backlog_jobs_at_half", summary.backlog.jobs_at_half);
+  add("overall", "all", "backlog_jobs_at_end", summary.backlog.jobs_at_end);
+  add("overall", "all", "backlog_growing", summary.backlog.growing ? 1 : 0);
   add("overall", "all", "throughput_jobs_per_s_arrival_window", summary.arrival_window.throughput_jobs_per_s);
   const addFairness = (scope: "tenant" | "lane", fairness: FairnessSummary): void => {
     add("fairness", scope, "fairness_jain_tokens", fairness.fairness_jain_tokens);

@@ -13,6 +13,7 @@ import { referenceProblems } from "./references.ts";
 import { scenarioSchema } from "./schema.ts";
 import { isRecord } from "./schema-paths.ts";
 import { schemaProblems } from "./schema-problems.ts";
+import { sizeProblems } from "./size-limits.ts";
 import { traceProblems, withTraceFiles, workloadProblems } from "./trace-check.ts";
 import type { Scenario } from "./types.ts";
 
@@ -74,8 +75,9 @@ export function checkScenarioDocument(file: string, read: Read<unknown>, options
   if (errors.length > 0) return { scenario: undefined, errors };
   const scenario = normalize(scenarioSchema.parse(document));
   // Read last, and only for an otherwise valid file: a trace can be long.
-  const traceErrors = traceProblems(scenario);
-  return traceErrors.length > 0 ? { scenario: undefined, errors: traceErrors } : { scenario, errors: [] };
+  const traces = traceProblems(scenario);
+  const late = traces.problems.length > 0 ? traces.problems : sizeProblems(scenario, traces.rows);
+  return late.length > 0 ? { scenario: undefined, errors: late } : { scenario, errors: [] };
 }
 
 function scenarioOrThrow(file: string, check: ScenarioCheck): Scenario {

@@ -213,7 +213,7 @@ export const scenarioSchema = z.strictObject({
   seeds: positiveInteger.max(10_000).default(5),
   /** Required with synthetic arrivals; a trace-only scenario ends with its traces. */
   stop: z
-    .strictObject({ jobs: positiveInteger.optional(), duration_ms: positive.optional() })
+    .strictObject({ jobs: positiveInteger.max(1_000_000_000).optional(), duration_ms: positive.max(1e12).optional() })
     .refine((value) => value.jobs !== undefined || value.duration_ms !== undefined, {
       message: "give jobs, duration_ms, or both",
     })
@@ -254,7 +254,7 @@ export const scenarioSchema = z.strictObject({
   orchestrator_provider: z.string().min(1).optional(),
   policies: z.array(policySchema).min(1),
   limits: z
-    .strictObject({ max_events: positiveInteger.default(200_000_000), max_trace_lines: positiveInteger.default(100_000_000) })
+    .strictObject({ max_events: positiveInteger.max(10_000_000_000).default(200_000_000), max_trace_lines: positiveInteger.max(10_000_000_000).default(100_000_000) })
     .default({ max_events: 200_000_000, max_trace_lines: 100_000_000 }),
 });
 

@@ -61,23 +61,25 @@ export function withTraceFiles(document: unknown, origins: OriginTree, traceIn: 
   return { document: copy };
 }
 
-/** Every trace read through once; the first bad row of each is a problem at the trace's path. */
-export function traceProblems(scenario: Scenario): Problem[] {
+/** Every trace read through once; the first bad row of each is a problem at the trace's path. `rows`: each trace's rows. */
+export function traceProblems(scenario: Scenario): { problems: Problem[]; rows: number[] } {
   const names = { templates: scenario.templates.map((template) => template.name), providers: scenario.providers.map((provider) => provider.name) };
   const problems: Problem[] = [];
+  const rows: number[] = [];
   for (const spec of scenario.traces) {
+    rows.push(0);
     if (!names.templates.includes(spec.template)) {
       problems.push({ path: `${spec.path}.template`, message: `no template is named ${quote(spec.template)} (have: ${names.templates.map(quote).join(", ")})` });
       continue;
     }
     try {
-      scanTrace(spec, names);
+      rows[rows.length - 1] = scanTrace(spec, names).rows;
     } catch (error) {
       if (!(error instanceof TraceError)) throw error;
       problems.push({ path: spec.path, message: error.message });
     }
   }
-  return problems;
+  return { problems, rows };
 }
 
 function traceEntries(workload: Record<string, unknown> | undefined): { path: PropertyKey[]; entry: Record<string, unknown> }[] {

@@ -399,8 +399,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     const groupBy = policy.queue.groupBy;
     const tasks: TaskDefinition<TaskPayload>[] = plans.map((plan) => {
       const route = routes[plan.role];
-      let inputTokens = 0;
-      for (const call of plan.calls) inputTokens += call.inputTokens;
+      const inputTokens = plan.calls.totalInputTokens();
       return {
         resources: route.resources,
         dependsOn: plan.dependsOn,
@@ -413,7 +412,7 @@ class Simulation implements Orchestrator<TaskPayload> {
           template,
           provider: route.provider,
           group: groupValue(template, id, groupBy),
-          costTokens: inputTokens + plan.calls.length * template.maxOutputTokens,
+          costTokens: inputTokens + plan.calls.count * template.maxOutputTokens,
           inputTokens,
         },
       };
@@ -481,8 +480,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (worker.stopRequested) return;
     const task = worker.task;
     const { plan, template } = task.payload;
-    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-    const charged = call.inputTokens + template.maxOutputTokens;
+    const charged = plan.calls.inputTokens(worker.callIndex) + template.maxOutputTokens;
     const budget = this.options.policy.tokenBudget;
     if (budget !== undefined && worker.tokensCharged + charged > budget.tokensPerTask) {
       const enforced = budget.enforcement === "hard";
@@ -502,8 +500,8 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (worker.stopRequested) return;
     const task = worker.task;
     const { plan, template, provider } = task.payload;
-    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-    const charged = call.inputTokens + template.maxOutputTokens;
+    const inputTokens = plan.calls.inputTokens(worker.callIndex);
+    const charged = inputTokens + template.maxOutputTokens;
     const nowMs = this.engine.clock.now();
     const decision = worker.controller.beforeSend(nowMs, charged, worker.attempt);
     switch (decision.kind) {
@@ -534,10 +532,10 @@ class Simulation implements Orchestrator<TaskPayload> {
       request: worker.request,
       attempt: worker.attempt,
       tokens: charged,
-      input_tokens: call.inputTokens,
+      input_tokens: inputTokens,
     });
     this.scheduler.progress(task);
-    const outcome = provider.request(this.engine.clock.now(), call.inputTokens, template.maxOutputTokens, call.outputTokens);
+    const outcome = provider.request(this.engine.clock.now(), inputTokens, template.maxOutputTokens, plan.calls.outputTokens(worker.callIndex));
     worker.outcome = outcome;
     this.engine.after(outcome.durationMs, REQUEST_DONE, worker);
   }
@@ -583,11 +581,10 @@ class Simulation implements Orchestrator<TaskPayload> {
   private afterDecision(worker: Worker, outcome: RequestOutcome, decision: ResponseDecision): void {
     const task = worker.task;
     if (decision.kind === "done") {
-      const call = task.payload.plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-      this.scheduler.serviceReceived(task, { inputTokens: call.inputTokens, outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
+      this.scheduler.serviceReceived(task, { inputTokens: task.payload.plan.calls.inputTokens(worker.callIndex), outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
       worker.callIndex += 1;
       worker.attempt = 1;
-      if (worker.callIndex < task.payload.plan.calls.length) {
+      if (worker.callIndex < task.payload.plan.calls.count) {
         if (this.scheduler.shouldYield(task)) this.yieldBetweenCalls(worker);
         else this.startRequest(worker);
       } else {

@@ -5,7 +5,7 @@
 import { assertionFailed } from "../policies/assert.ts";
 import type { JobTemplate, Scenario, TraceSpec } from "../scenario/types.ts";
 import { type TraceRow, TraceRows } from "../trace/rows.ts";
-import { type ArrivalSource, type CallPlan, type JobPlan, taskGraph } from "./workload.ts";
+import { type ArrivalSource, CallSizes, type JobPlan, taskGraph } from "./workload.ts";
 
 export class TraceArrivals implements ArrivalSource {
   private readonly rows: TraceRows;
@@ -28,8 +28,7 @@ export class TraceArrivals implements ArrivalSource {
     const row = this.row;
     if (row === undefined) assertionFailed("createJob before a row arrived");
     const template = this.templateOf(row);
-    const call: CallPlan = { inputTokens: row.inputTokens, outputTokens: row.outputTokens };
-    const calls: CallPlan[] = Array.from({ length: template.callsPerTask }, () => call);
+    const calls = CallSizes.repeated(template.callsPerTask, row.inputTokens, row.outputTokens);
     const tasks = taskGraph(template.shape).map((node, index) => ({ index, role: node.role, dependsOn: node.dependsOn, calls }));
     return { id, template, tasks };
   }
