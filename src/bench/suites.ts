@@ -4,11 +4,12 @@
 
 import { engineSuite, ledgerSuite, simulateSuite } from "./core-suites.ts";
 import { comparable, type Figure } from "./figures.ts";
+import { memorySuite } from "./memory-suite.ts";
 import { oneMillionSuite } from "./one-million-suite.ts";
 import { queueSuite } from "./queue-suite.ts";
 import type { Probe, Sampler } from "./sampler.ts";
 
-export const SUITES = ["engine", "simulate", "ledger", "one-million", "queues"] as const;
+export const SUITES = ["engine", "simulate", "ledger", "one-million", "queues", "memory"] as const;
 export type Suite = (typeof SUITES)[number];
 
 export function probesOf(suite: Suite, queueKinds: readonly string[]): Probe[] {
@@ -23,6 +24,8 @@ export function probesOf(suite: Suite, queueKinds: readonly string[]): Probe[] {
       return oneMillionSuite();
     case "queues":
       return queueSuite(queueKinds);
+    case "memory":
+      return memorySuite();
     default: {
       const unknown: never = suite;
       throw new Error(`unknown suite ${String(unknown)}`);

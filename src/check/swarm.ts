@@ -111,7 +111,8 @@ export function caseScenario(base: Scenario, basePolicy: PolicySpec, swarm: Swar
 
 function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase): { scenario: Scenario; policy: PolicySpec } {
   const jobs = Math.min(base.stop.jobs ?? swarm.jobs, swarm.jobs);
-  const horizonMs = (jobs * 1000) / base.arrivals.ratePerSecond;
+  // A trace-only scenario has no rate to go by: its faults are placed as if one job came per second.
+  const horizonMs = (jobs * 1000) / (base.arrivals?.ratePerSecond ?? 1);
   const on = swarm.faults;
   const providers = base.providers.map((provider): ProviderSpec => ({
     ...provider,
@@ -131,7 +132,7 @@ function withFaults(base: Scenario, policy: PolicySpec, swarm: SwarmCase): { sce
     ...base,
     stop: { jobs, durationMs: base.stop.durationMs },
     // A livelock (work that keeps rescheduling itself) must end as a violation, not as a case that runs for hours.
-    limits: { maxEvents: Math.min(base.limits.maxEvents, EVENTS_PER_JOB * jobs + 100_000) },
+    limits: { ...base.limits, maxEvents: Math.min(base.limits.maxEvents, EVENTS_PER_JOB * jobs + 100_000) },
     providers,
     workers: {
       ...base.workers,

@@ -194,7 +194,8 @@ export function applyVariation(base: Scenario, basePolicy: PolicySpec, vary: Var
   const rarest = base.templates.reduce((chosen, template) => (template.weight < chosen.weight ? template : chosen));
   const scenario: Scenario = {
     ...base,
-    arrivals: vary.load === undefined ? base.arrivals : { ...base.arrivals, ratePerSecond: base.arrivals.ratePerSecond * vary.load },
+    arrivals: vary.load === undefined || base.arrivals === undefined ? base.arrivals : { ...base.arrivals, ratePerSecond: base.arrivals.ratePerSecond * vary.load },
+    traces: base.traces.map((trace) => (vary.load === undefined ? trace : { ...trace, rateScale: trace.rateScale * vary.load })),
     providers: base.providers.map((provider) =>
       vary.provider_cap === undefined ? provider : { ...provider, maxConcurrent: Math.min(provider.maxConcurrent, vary.provider_cap) },
     ),

@@ -27,6 +27,9 @@ Options:
   --policies A,B  policies to compare, the first is the baseline (default: all, in file order)
   --seeds N       number of seeds (default: the scenario's "seeds")
   --seed S        first seed (default: the scenario's "seed")
+  --trace-in FILE replay FILE (CSV or JSONL) in place of the scenario's trace, or of
+                  its synthetic arrivals when it has none (the layout is then told
+                  from the first line: azure_llm, burstgpt or mooncake; docs/traces.md)
   --out DIR       report folder (default: reports/<scenario>-compare, or
                   reports/<scenario>-compare-shard-I-of-N with --shard)
   --force         replace a report of a different request in that folder
@@ -50,6 +53,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     seeds: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
+    "trace-in": { type: "string" },
     json: { type: "boolean" },
     force: { type: "boolean" },
     jobs: { type: "string" },
@@ -65,7 +69,8 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const jobs = jobsFlag(values.jobs);
   const shard = shardFlag(values.shard);
   if (shard !== undefined && values.json === true) throw new UsageError("--json: a shard has no summary to print; use --json on 'schedlab merge'");
-  const scenario = loadScenarioAndWarn(scenarioFile);
+  const traceIn = values["trace-in"];
+  const scenario = loadScenarioAndWarn(scenarioFile, traceIn);
   const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
   const policies = names.map((name) => {
     const policy = scenario.policies.find((candidate) => candidate.name === name);
@@ -92,18 +97,29 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     },
   );
   if (shard !== undefined) {
-    writeShard(out, shard, chosen, runs, { scenarioFile, scenario, policies, seeds, version: packageVersion() });
+    writeShard(out, shard, chosen, runs, { scenarioFile, ...(traceIn === undefined ? {} : { traceIn }), scenario, policies, seeds, version: packageVersion() });
     return 0;
   }
-  const command = compareCommandLine(scenarioFile, policies, seeds);
+  const command = compareCommandLine(scenarioFile, policies, seeds, traceIn);
   if (request === undefined) return assertionFailed("an unsharded comparison claims its report folder before it runs");
   emitReport(comparisonOfCases(scenario, policies, seeds, runs), { out, command, scenarioFile, json: values.json === true, request });
   return 0;
 }
 
 /** The command that reproduces a comparison (without --jobs or --shard, which do not change it). */
-export function compareCommandLine(scenarioFile: string, policies: readonly PolicySpec[], seeds: readonly number[]): string {
-  return ["schedlab", "compare", scenarioFile, "--policies", policies.map((policy) => policy.name).join(","), "--seeds", String(seeds.length), "--seed", String(seeds[0])]
+export function compareCommandLine(scenarioFile: string, policies: readonly PolicySpec[], seeds: readonly number[], traceIn?: string): string {
+  return [
+    "schedlab",
+    "compare",
+    scenarioFile,
+    "--policies",
+    policies.map((policy) => policy.name).join(","),
+    "--seeds",
+    String(seeds.length),
+    "--seed",
+    String(seeds[0]),
+    ...(traceIn === undefined ? [] : ["--trace-in", traceIn]),
+  ]
     .map(shellQuote)
     .join(" ");
 }

@@ -43,7 +43,7 @@ export function mergeCommand(argv: readonly string[]): number {
   // The request of the unsharded comparison: the merged report is that report, fingerprint included.
   const policies = request.policies.map((policy) => policy.name);
   const claimed = claimReportFolder(values.out, { command: "compare", scenario: request.scenario, policies, seeds: request.seeds }, values.force === true);
-  const command = compareCommandLine(request.scenarioFile, request.policies, request.seeds);
+  const command = compareCommandLine(request.scenarioFile, request.policies, request.seeds, request.traceIn);
   emitReport(comparison, { out: values.out, command, scenarioFile: request.scenarioFile, json: values.json === true, request: claimed });
   return 0;
 }

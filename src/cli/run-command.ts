@@ -19,6 +19,9 @@ SCENARIO is a scenario file, or the name of one in scenarios/ (e.g. "default").
 Options:
   --policy NAME   policy to run (default: the scenario's first policy)
   --seed N        random seed, an integer ≥ 0 (default: the scenario's "seed")
+  --trace-in FILE replay FILE (CSV or JSONL) in place of the scenario's trace, or of
+                  its synthetic arrivals when it has none (the layout is then told
+                  from the first line: azure_llm, burstgpt or mooncake; docs/traces.md)
   --out DIR       report folder (default: reports/<scenario>-<policy>)
   --force         replace a report of a different request (scenario, policy,
                   seed) in that folder
@@ -40,6 +43,7 @@ export function runCommand(argv: readonly string[]): void {
     policy: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
+    "trace-in": { type: "string" },
     events: { type: "string" },
     trace: { type: "string" },
     json: { type: "boolean" },
@@ -51,7 +55,7 @@ export function runCommand(argv: readonly string[]): void {
   }
   const scenarioFile = resolveScenario(onePositional("run", positionals, "SCENARIO"));
   const seedFlag = integerFlag("seed", values.seed, 0);
-  const scenario = loadScenarioAndWarn(scenarioFile);
+  const scenario = loadScenarioAndWarn(scenarioFile, values["trace-in"]);
   const policyName = values.policy ?? scenario.policies[0]?.name;
   const policy = scenario.policies.find((candidate) => candidate.name === policyName);
   if (policy === undefined) {
@@ -79,6 +83,7 @@ export function runCommand(argv: readonly string[]): void {
     policy.name,
     "--seed",
     String(seed),
+    ...(values["trace-in"] === undefined ? [] : ["--trace-in", values["trace-in"]]),
     ...(values.events === undefined ? [] : ["--events", values.events]),
     ...(values.trace === undefined ? [] : ["--trace", values.trace]),
   ]

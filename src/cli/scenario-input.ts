@@ -6,8 +6,9 @@ import { describeProblem } from "../scenario/problems.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { scenarioWarnings } from "../scenario/warnings.ts";
 
-export function loadScenarioAndWarn(file: string): Scenario {
-  const scenario = loadScenario(file);
+/** `traceIn`: a trace file (--trace-in) replayed in place of the scenario's trace or synthetic arrivals. */
+export function loadScenarioAndWarn(file: string, traceIn?: string): Scenario {
+  const scenario = loadScenario(file, { traceIn });
   for (const warning of scenarioWarnings(scenario)) process.stderr.write(`schedlab: warning: ${describeProblem(file, warning)}\n`);
   return scenario;
 }

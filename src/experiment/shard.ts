@@ -20,6 +20,8 @@ export interface Shard {
 /** What a comparison asks for; shards merge only when theirs are equal. */
 export interface CompareRequestRecord {
   readonly scenarioFile: string;
+  /** The --trace-in file the comparison replayed, if any (already part of `scenario`; kept for the command line). */
+  readonly traceIn?: string;
   readonly scenario: Scenario;
   readonly policies: readonly PolicySpec[];
   readonly seeds: readonly number[];

@@ -2,6 +2,7 @@
 // recompute every figure (../shared/docs/DESIGN.md, "Metrics"). It consumes events as they happen (as a sink
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
+import { type BacklogSummary, BacklogTrend } from "./backlog.ts";
 import { unreachable } from "../policies/assert.ts";
 import type { EventSink, LogEvent, LoggedEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
 import { ArrivalWindow, type ArrivalWindowSummary, type JobBreakdown, OutcomeCounts, percentilesByPair } from "./breakdown.ts";
@@ -34,6 +35,8 @@ export interface RunSummary {
   readonly jobs_by_group: JobBreakdown;
   /** Throughput and utilization from the start to the last arrival: the steady state, without the drain. */
   readonly arrival_window: ArrivalWindowSummary;
+  /** Jobs in the system through the arrival window, and whether that backlog grew the whole time (overload). */
+  readonly backlog: BacklogSummary;
   /** lease_acquired.t − task_ready.t, per admission. */
   readonly queue_wait_ms: Percentiles;
   /**
@@ -49,6 +52,9 @@ export interface RunSummary {
     readonly timeouts: number;
     /** Requests that were a second or later attempt. */
     readonly retries: number;
+    /** Input tokens, and output tokens produced, of the requests that finished `ok`. */
+    readonly input_tokens_ok: number;
+    readonly output_tokens_ok: number;
   };
   /** Per resource: ∫ held dt / (limit × makespan). */
   readonly utilization: Readonly<Record<string, number>>;
@@ -124,7 +130,7 @@ export class MetricsCollector implements EventSink {
   private readonly latency = new GroupedSample();
   private readonly readySince = new IdTable();
   private readonly queueWait = new GroupedSample();
-  private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0 };
+  private readonly requestCounts = { started: 0, ok: 0, rate_limited: 0, errors: 0, timeouts: 0, retries: 0, input_tokens_ok: 0, output_tokens_ok: 0 };
   private readonly resources = new Map<string, ResourceUse>();
   private readonly leaseResources = new Map<number, Readonly<Record<string, number>>>();
   private readonly leaseCounts = { acquired: 0, released: 0 };
@@ -162,6 +168,7 @@ export class MetricsCollector implements EventSink {
   private readonly providerFigures: ProviderTracker;
   private readonly outcomes: OutcomeCounts;
   private readonly arrivalWindow: ArrivalWindow;
+  private readonly backlog = new BacklogTrend();
 
   /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts, providers-recompute.test.ts). */
   constructor(
@@ -198,6 +205,7 @@ export class MetricsCollector implements EventSink {
         this.jobTenant.set(event.job, this.byTenant.groupOf(event.tenant));
         this.outcomes.arrived(this.jobTenant.get(event.job), this.jobLane.get(event.job));
         this.arrivalWindow.arrival(timeMs, this.jobCounts.completed, this.resources);
+        this.backlog.arrival(timeMs, this.jobCounts.arrived - this.jobCounts.completed - this.jobCounts.failed - this.jobCounts.canceled);
         return;
       case "task_ready":
         this.onTaskReady(timeMs, event.task, event.job);
@@ -212,6 +220,7 @@ export class MetricsCollector implements EventSink {
         if (!Number.isNaN(readyMs)) {
           this.readyToLeaseGap.push(this.awaitingLeaseMs.get(event.task) - readyMs);
           this.awaitingReadyMs.delete(event.task);
+          this.awaitingLeaseMs.delete(event.task);
         }
         if (this.pricing) this.requestCostBasis.set(event.request, { task: event.task, provider: event.provider, inputTokens: event.input_tokens });
         this.startService(timeMs, event.task, event.request, event.input_tokens);
@@ -231,6 +240,7 @@ export class MetricsCollector implements EventSink {
       case "task_finished":
         this.taskCounts[event.status] += 1;
         this.awaitingReadyMs.delete(event.task);
+        this.awaitingLeaseMs.delete(event.task);
         // Finished while waiting (canceled, or failed by a deadlock): it leaves its group's backlog, with no wait sample.
         if (!Number.isNaN(this.readySince.get(event.task))) {
           this.leaveQueue(timeMs, this.taskGroups.get(event.task, TASK_TENANT), this.taskGroups.get(event.task, TASK_LANE));
@@ -359,6 +369,7 @@ export class MetricsCollector implements EventSink {
       },
       jobs_by_group: this.outcomes.summary(this.byTenant.groupNames, this.byLane.groupNames),
       arrival_window: this.arrivalWindow.summary(),
+      backlog: this.backlog.summary(),
       queue_wait_ms: queueWait.overall,
       ready_to_lease_gap_ms: percentiles(this.readyToLeaseGap.toArray()),
       requests: { ...this.requestCounts },
@@ -457,10 +468,13 @@ export class MetricsCollector implements EventSink {
       this.costOfJob.delete(job);
     }
     const arrivedMs = this.jobArrivedMs.get(job);
+    const tenant = this.jobTenant.get(job);
+    const lane = this.jobLane.get(job);
     this.jobArrivedMs.delete(job);
+    this.jobTenant.delete(job);
+    this.jobLane.delete(job);
     if (Number.isNaN(arrivedMs) || status !== "completed") return;
-    const latencyMs = timeMs - arrivedMs;
-    this.latency.push(latencyMs, this.jobTenant.get(job), this.jobLane.get(job));
+    this.latency.push(timeMs - arrivedMs, tenant, lane);
   }
 
   /** Percentiles of the groups that have a value, by name in order. */
@@ -518,12 +532,17 @@ export class MetricsCollector implements EventSink {
   /** A request's service: its tokens if it finished `ok` (input + output), and its duration whatever its status. */
   private finishService(timeMs: number, task: number, request: number, ok: boolean, outputTokens: number): void {
     const startedMs = this.requestService.get(request, REQUEST_STARTED_MS);
-    const tokens = ok ? this.requestService.get(request, REQUEST_INPUT_TOKENS) + outputTokens : 0;
+    const inputTokens = this.requestService.get(request, REQUEST_INPUT_TOKENS);
+    const tokens = ok ? inputTokens + outputTokens : 0;
     const tenantClockMs = this.requestService.get(request, REQUEST_TENANT_CLOCK_MS);
     const laneClockMs = this.requestService.get(request, REQUEST_LANE_CLOCK_MS);
     this.requestService.delete(request);
     const tenant = this.taskGroups.get(task, TASK_TENANT);
     if (Number.isNaN(startedMs) || Number.isNaN(tenant)) return;
+    if (ok) {
+      this.requestCounts.input_tokens_ok += inputTokens;
+      this.requestCounts.output_tokens_ok += outputTokens;
+    }
     this.byTenant.requestFinished(tenant, timeMs, startedMs, tenantClockMs, ok, tokens);
     this.byLane.requestFinished(this.taskGroups.get(task, TASK_LANE), timeMs, startedMs, laneClockMs, ok, tokens);
   }

@@ -1,36 +1,33 @@
-// Per-entity numbers (times, small codes) keyed by the log's dense integer ids (job, task, lease), kept in a
-// typed array instead of a Map. A Map of boxed numbers churned a million times made the young-generation
+// Per-entity numbers (times, small codes) keyed by the log's dense integer ids (job, task, lease), kept in
+// typed arrays instead of a Map. A Map of boxed numbers churned a million times made the young-generation
 // collector copy and promote them: in the 1M-job benchmark that cost 1.4 s of scavenging.
 
 import { assert } from "../policies/assert.ts";
 
+/**
+ * One number per id, for entities that come and go (a job until it ends, a task until it finishes). Kept in a
+ * LiveRecords ring, so memory follows the span of ids alive at once rather than the largest id ever seen: a run
+ * of a million jobs, a few hundred in the system at a time, holds a few hundred slots. Deleting an id's value
+ * when its entity is gone is what keeps the ring small.
+ */
 export class IdTable {
-  private values: Float64Array;
+  private readonly rows: LiveRecords;
 
   constructor(initialCapacity = 1024) {
-    this.values = new Float64Array(initialCapacity).fill(Number.NaN);
+    this.rows = new LiveRecords(1, initialCapacity);
   }
 
   /** NaN when the id has no value. */
   get(id: number): number {
-    return id < this.values.length ? (this.values[id] as number) : Number.NaN;
+    return this.rows.get(id, 0);
   }
 
   set(id: number, value: number): void {
-    if (id >= this.values.length) this.grow(id);
-    this.values[id] = value;
+    this.rows.set(id, 0, value);
   }
 
   delete(id: number): void {
-    if (id < this.values.length) this.values[id] = Number.NaN;
-  }
-
-  private grow(id: number): void {
-    let capacity = this.values.length * 2;
-    while (capacity <= id) capacity *= 2;
-    const larger = new Float64Array(capacity).fill(Number.NaN);
-    larger.set(this.values);
-    this.values = larger;
+    this.rows.delete(id);
   }
 }
 

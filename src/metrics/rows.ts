@@ -42,6 +42,8 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   add("overall", "all", "requests_errors", summary.requests.errors);
   add("overall", "all", "requests_timeouts", summary.requests.timeouts);
   add("overall", "all", "requests_retries", summary.requests.retries);
+  add("overall", "all", "input_tokens_ok", summary.requests.input_tokens_ok);
+  add("overall", "all", "output_tokens_ok", summary.requests.output_tokens_ok);
   add("overall", "all", "hidden_waiters_max", summary.hidden_waiters.max);
   add("overall", "all", "hidden_wait_ms_total", summary.hidden_waiters.total_wait_ms);
   add("overall", "all", "leases_unreleased", summary.leases.unreleased);
@@ -67,6 +69,9 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   addOutcomes("tenant", summary.jobs_by_group.by_tenant);
   addOutcomes("tenant_lane", summary.jobs_by_group.by_tenant_lane);
   add("overall", "all", "arrival_window_ms", summary.arrival_window.duration_ms);
+  add("overall", "all", "backlog_jobs_at_half", summary.backlog.jobs_at_half);
+  add("overall", "all", "backlog_jobs_at_end", summary.backlog.jobs_at_end);
+  add("overall", "all", "backlog_growing", summary.backlog.growing ? 1 : 0);
   add("overall", "all", "throughput_jobs_per_s_arrival_window", summary.arrival_window.throughput_jobs_per_s);
   const addFairness = (scope: "tenant" | "lane", fairness: FairnessSummary): void => {
     add("fairness", scope, "fairness_jain_tokens", fairness.fairness_jain_tokens);

@@ -100,6 +100,16 @@ export function caveats(comparison: Comparison): string[] {
     );
   }
   for (const result of comparison.results) {
+    const growing = findRow(result, "overall", "all", "backlog_growing")?.estimate.mean ?? 0;
+    if (growing <= 0) continue;
+    const half = findRow(result, "overall", "all", "backlog_jobs_at_half")?.estimate.mean ?? 0;
+    const end = findRow(result, "overall", "all", "backlog_jobs_at_end")?.estimate.mean ?? 0;
+    notes.push(
+      `Overload: under ${result.policy.name} the backlog grew for the whole arrival window (${formatNumber(half)} jobs in the system at half of it, ${formatNumber(end)} at the last arrival${growing < 1 ? `; in ${formatNumber(100 * growing)}% of the runs` : ""}): ` +
+        "arrivals outpace service, so latency grows with the run's length rather than settling.",
+    );
+  }
+  for (const result of comparison.results) {
     const falseReaps = findRow(result, "overall", "all", "false_reaps")?.estimate.mean ?? 0;
     const reaped = findRow(result, "overall", "all", "reaped")?.estimate.mean ?? 0;
     if (falseReaps <= 0) continue;

@@ -13,6 +13,8 @@ import { referenceProblems } from "./references.ts";
 import { scenarioSchema } from "./schema.ts";
 import { isRecord } from "./schema-paths.ts";
 import { schemaProblems } from "./schema-problems.ts";
+import { sizeProblems } from "./size-limits.ts";
+import { traceProblems, withTraceFiles, workloadProblems } from "./trace-check.ts";
 import type { Scenario } from "./types.ts";
 
 export { ScenarioError, formatPath } from "./problems.ts";
@@ -25,8 +27,13 @@ export interface ScenarioCheck {
   readonly errors: readonly Problem[];
 }
 
-export function loadScenario(file: string): Scenario {
-  return scenarioOrThrow(file, checkScenarioFile(file));
+export interface LoadOptions {
+  /** A trace file (from the working folder) in place of the scenario's trace or synthetic arrivals (--trace-in). */
+  readonly traceIn?: string | undefined;
+}
+
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  return scenarioOrThrow(file, checkScenarioFile(file, options));
 }
 
 /** Parses scenario text as if read from `file` (whose folder an `extends` is relative to). */
@@ -34,8 +41,8 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenarioOrThrow(file, checkScenarioText(text, file));
 }
 
-export function checkScenarioFile(file: string): ScenarioCheck {
-  return checkScenarioDocument(file, readJsonFile(file));
+export function checkScenarioFile(file: string, options: LoadOptions = {}): ScenarioCheck {
+  return checkScenarioDocument(file, readJsonFile(file), options);
 }
 
 export function checkScenarioText(text: string, file: string): ScenarioCheck {
@@ -48,7 +55,7 @@ export function isJsonSchemaDocument(document: unknown): boolean {
 }
 
 /** Checks a document already read from `file` (json-file.ts), e.g. by a caller that looked at it first. */
-export function checkScenarioDocument(file: string, read: Read<unknown>): ScenarioCheck {
+export function checkScenarioDocument(file: string, read: Read<unknown>, options: LoadOptions = {}): ScenarioCheck {
   if (!read.ok) return { scenario: undefined, errors: [{ path: read.path, message: read.problem }] };
   if (isJsonSchemaDocument(read.value)) {
     return { scenario: undefined, errors: [{ path: "", message: "is a JSON Schema, not a scenario ('schedlab validate' checks that it is the current one)" }] };
@@ -56,14 +63,21 @@ export function checkScenarioDocument(file: string, read: Read<unknown>): Scenar
   const resolved = resolveExtends(file, read.value);
   // A broken chain leaves fields missing that the base would have given: those would only be noise.
   if (resolved.problems.length > 0) return { scenario: undefined, errors: resolved.problems };
-  const found = schemaProblems(resolved.document);
-  if (isRecord(resolved.document)) {
-    const parts = scenarioParts(resolved.document);
-    found.push(...referenceProblems(parts), ...feasibilityProblems(parts));
+  const traced = withTraceFiles(resolved.document, resolved.origins, options.traceIn);
+  if (traced.problem !== undefined) return { scenario: undefined, errors: [traced.problem] };
+  const document = traced.document;
+  const found = schemaProblems(document);
+  if (isRecord(document)) {
+    const parts = scenarioParts(document);
+    found.push(...workloadProblems(document), ...referenceProblems(parts), ...feasibilityProblems(parts));
   }
   const errors = found.map((problem) => ({ ...problem, origin: problem.origin ?? originOf(resolved.origins, pathParts(problem.path)) }));
   if (errors.length > 0) return { scenario: undefined, errors };
-  return { scenario: normalize(scenarioSchema.parse(resolved.document)), errors: [] };
+  const scenario = normalize(scenarioSchema.parse(document));
+  // Read last, and only for an otherwise valid file: a trace can be long.
+  const traces = traceProblems(scenario);
+  const late = traces.problems.length > 0 ? traces.problems : sizeProblems(scenario, traces.rows);
+  return late.length > 0 ? { scenario: undefined, errors: late } : { scenario, errors: [] };
 }
 
 function scenarioOrThrow(file: string, check: ScenarioCheck): Scenario {

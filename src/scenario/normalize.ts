@@ -2,6 +2,7 @@
 // Only mapping happens here: every check has run before (schema-problems.ts, references.ts, feasibility.ts).
 
 import type { ScenarioFile } from "./schema.ts";
+import { traceFilesOf, traceSpecOf } from "./trace-spec.ts";
 import type { JobTemplate, PolicySpec, ProviderSpec, Scenario } from "./types.ts";
 
 export function normalize(data: ScenarioFile): Scenario {
@@ -85,8 +86,9 @@ export function normalize(data: ScenarioFile): Scenario {
     description: data.description,
     seed: data.seed,
     seeds: data.seeds,
-    stop: { jobs: data.stop.jobs, durationMs: data.stop.duration_ms },
-    arrivals: { process: data.arrivals.process, ratePerSecond: data.arrivals.rate_per_second },
+    stop: { jobs: data.stop?.jobs, durationMs: data.stop?.duration_ms },
+    arrivals: data.arrivals === undefined ? undefined : { process: data.arrivals.process, ratePerSecond: data.arrivals.rate_per_second, templates: data.arrivals.templates },
+    traces: traceFilesOf(data.workload).map(({ path, trace }) => traceSpecOf(path, trace, templates[0]?.name ?? "", data.limits.max_trace_lines)),
     providers,
     templates,
     workers: {
@@ -105,7 +107,7 @@ export function normalize(data: ScenarioFile): Scenario {
     resources: data.resources,
     orchestratorProvider: data.orchestrator_provider,
     policies,
-    limits: { maxEvents: data.limits.max_events },
+    limits: { maxEvents: data.limits.max_events, maxTraceLines: data.limits.max_trace_lines },
   };
 }
 

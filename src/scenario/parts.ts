@@ -25,6 +25,8 @@ export interface ScenarioParts {
   readonly names: { readonly providers: readonly (string | undefined)[]; readonly templates: readonly (string | undefined)[]; readonly policies: readonly (string | undefined)[] };
   /** The tenants the scenario's jobs can have: every template's (or the default, "default"). */
   readonly tenants: readonly string[];
+  /** A trace maps a column to the tenant: tenants are then known only from the trace's rows, so none is refused. */
+  readonly tenantsFromTraces: boolean;
   readonly resources: Readonly<Record<string, number>> | undefined;
   readonly orchestratorProvider: string | undefined;
   readonly workers: ScenarioFile["workers"] | undefined;
@@ -41,6 +43,7 @@ export function scenarioParts(raw: Readonly<Record<string, unknown>>): ScenarioP
     policies: parseEach(raw.policies, (value) => shape.policies.element.safeParse(value)),
     names: { providers: namesOf(raw.providers), templates: namesOf(raw.templates), policies: namesOf(raw.policies) },
     tenants: distinct(templatesRaw.map((template) => stringField(template, "tenant", "default"))),
+    tenantsFromTraces: tracesOf(raw.workload).some((trace) => isRecord(trace.columns) && trace.columns.tenant !== undefined),
     resources: valueOf(shape.resources.safeParse(raw.resources)),
     orchestratorProvider: valueOf(shape.orchestrator_provider.safeParse(raw.orchestrator_provider)),
     workers: valueOf(shape.workers.safeParse(raw.workers)),
@@ -56,6 +59,11 @@ function parseEach<T>(list: unknown, parse: (value: unknown) => Parsed<T>): Inde
     if (result.success) parsed.push({ index, value: result.data });
   });
   return parsed;
+}
+
+function tracesOf(workload: unknown): Readonly<Record<string, unknown>>[] {
+  if (!isRecord(workload)) return [];
+  return [workload.trace, ...listOf(workload.traces)].filter(isRecord);
 }
 
 function valueOf<T>(result: Parsed<T>): T | undefined {

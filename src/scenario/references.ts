@@ -84,6 +84,7 @@ function resourceReferences(parts: ScenarioParts): Problem[] {
 /** project_limits and project_mention_limits are keyed by tenant. */
 function tenantLimitReferences(parts: ScenarioParts): Problem[] {
   const problems: Problem[] = [];
+  if (parts.tenantsFromTraces) return problems;
   entries(parts.raw.policies).forEach((policy, index) => {
     for (const field of ["project_limits", "project_mention_limits"]) {
       const limits = policy[field];
@@ -103,7 +104,8 @@ function queueReferences(parts: ScenarioParts): Problem[] {
     const queue = policy.queue;
     if (!isRecord(queue)) return;
     const groupBy = queue.group_by ?? "tenant";
-    const known = typeof groupBy === "string" && (GROUP_BY as readonly string[]).includes(groupBy) ? groupValues(parts, groupBy as GroupBy) : undefined;
+    const open = groupBy === "tenant" && parts.tenantsFromTraces;
+    const known = !open && typeof groupBy === "string" && (GROUP_BY as readonly string[]).includes(groupBy) ? groupValues(parts, groupBy as GroupBy) : undefined;
     for (const [option, value] of Object.entries(queue)) {
       const path = ["policies", index, "queue", option];
       if (known !== undefined && isRecord(value) && isNamedRecordAt(scenarioSchema, parts.raw, path)) {

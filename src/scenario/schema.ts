@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
 import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
 import { rateControlSchema } from "../policies/rate-control/rate-control.ts";
+import { workloadSchema } from "./trace-schema.ts";
 import { LANES, MODES } from "./types.ts";
 
 const positive = z.number().positive();
@@ -210,15 +211,24 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(""),
   seed: z.number().int().nonnegative().default(1),
   seeds: positiveInteger.max(10_000).default(5),
+  /** Required with synthetic arrivals; a trace-only scenario ends with its traces. */
   stop: z
-    .strictObject({ jobs: positiveInteger.optional(), duration_ms: positive.optional() })
+    .strictObject({ jobs: positiveInteger.max(1_000_000_000).optional(), duration_ms: positive.max(1e12).optional() })
     .refine((value) => value.jobs !== undefined || value.duration_ms !== undefined, {
       message: "give jobs, duration_ms, or both",
-    }),
-  arrivals: z.strictObject({
-    process: z.enum(["poisson", "constant"]).default("poisson"),
-    rate_per_second: positive,
-  }),
+    })
+    .optional(),
+  /** Synthetic arrivals; optional when `workload` has traces, and mixed with them when both are given. */
+  arrivals: z
+    .strictObject({
+      process: z.enum(["poisson", "constant"]).default("poisson"),
+      rate_per_second: positive,
+      /** The templates synthetic jobs are drawn from (by weight); all by default. Leaves a trace's templates to the trace. */
+      templates: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .optional(),
+  /** Traces replayed as arrivals (docs/traces.md). */
+  workload: workloadSchema.optional(),
   providers: z.array(providerSchema).min(1),
   templates: z.array(templateSchema).min(1),
   workers: z
@@ -243,7 +253,9 @@ export const scenarioSchema = z.strictObject({
   /** The cheap model for plan and aggregate tasks, when their template names none. */
   orchestrator_provider: z.string().min(1).optional(),
   policies: z.array(policySchema).min(1),
-  limits: z.strictObject({ max_events: positiveInteger.default(200_000_000) }).default({ max_events: 200_000_000 }),
+  limits: z
+    .strictObject({ max_events: positiveInteger.max(10_000_000_000).default(200_000_000), max_trace_lines: positiveInteger.max(10_000_000_000).default(100_000_000) })
+    .default({ max_events: 200_000_000, max_trace_lines: 100_000_000 }),
 });
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;

@@ -27,12 +27,15 @@ export interface TaskDemand {
 }
 
 export function taskDemands(scenario: Scenario): TaskDemand[] {
-  const totalWeight = scenario.templates.reduce((sum, template) => sum + template.weight, 0);
+  const drawn = scenario.arrivals?.templates;
+  const synthetic = (template: JobTemplate): boolean => drawn === undefined || drawn.includes(template.name);
+  const totalWeight = scenario.templates.filter(synthetic).reduce((sum, template) => sum + template.weight, 0);
   const spawnMs = expectation(scenario.workers.spawnMs, (x) => x);
   const stopMs = expectation(scenario.workers.stopMs, (x) => x);
   const demands: TaskDemand[] = [];
   for (const template of scenario.templates) {
-    const jobsPerSecond = (scenario.arrivals.ratePerSecond * template.weight) / totalWeight;
+    // Synthetic arrivals only: a trace's load is what it is, and is not estimated here.
+    const jobsPerSecond = synthetic(template) ? ((scenario.arrivals?.ratePerSecond ?? 0) * template.weight) / totalWeight : 0;
     const tasksByRole = new Map<TaskRole, number>();
     for (const node of taskGraph(template.shape)) tasksByRole.set(node.role, (tasksByRole.get(node.role) ?? 0) + 1);
     const inputTokens = expectation(template.inputTokens, (x) => Math.max(1, Math.round(x)));

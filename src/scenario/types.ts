@@ -6,6 +6,7 @@ import type { DistributionSpec } from "../sim/distributions.ts";
 import type { QueueSpec } from "../policies/queues/queue-kind.ts";
 import type { RateControlFile } from "../policies/rate-control/rate-control.ts";
 import type { Jitter, RateLimitRetry } from "../policies/rate-control/retry.ts";
+import type { TimestampKind, TimestampUnit, TraceColumns, TraceFormat } from "../trace/presets.ts";
 
 export const LANES = ["interactive", "batch", "background"] as const;
 export type Lane = (typeof LANES)[number];
@@ -21,7 +22,10 @@ export interface Scenario {
   /** How many consecutive seeds a comparison runs by default. */
   readonly seeds: number;
   readonly stop: StopCondition;
-  readonly arrivals: Arrivals;
+  /** Synthetic arrivals; undefined when the jobs come from traces only. */
+  readonly arrivals: Arrivals | undefined;
+  /** Traces replayed as arrivals, mixed with the synthetic ones by time (docs/traces.md). */
+  readonly traces: readonly TraceSpec[];
   readonly providers: readonly ProviderSpec[];
   readonly templates: readonly JobTemplate[];
   readonly workers: WorkerSpec;
@@ -32,7 +36,7 @@ export interface Scenario {
   /** The provider for plan and aggregate tasks whose template names none for them. */
   readonly orchestratorProvider: string | undefined;
   readonly policies: readonly PolicySpec[];
-  readonly limits: { readonly maxEvents: number };
+  readonly limits: { readonly maxEvents: number; readonly maxTraceLines: number };
 }
 
 export interface FaultSpec {
@@ -41,6 +45,25 @@ export interface FaultSpec {
   readonly cancelAfterMs: DistributionSpec;
   /** Probability that an admitted task's selection turns out stale before its spawn. */
   readonly staleSelectionRate: number;
+}
+
+/** A trace file replayed as arrivals: one job per row, of the row's template. */
+export interface TraceSpec {
+  /** Where the scenario file sets it, e.g. `workload.traces[1]`, for messages. */
+  readonly path: string;
+  /** The file, as found from the working folder. */
+  readonly file: string;
+  readonly format: TraceFormat;
+  readonly columns: TraceColumns;
+  readonly timestampUnit: TimestampUnit;
+  readonly timestamps: TimestampKind;
+  /** Trace time is divided by it: 2 replays the trace at twice its load. */
+  readonly rateScale: number;
+  /** Trace time (from the trace's start, before the rate scale) of the rows replayed: [startMs, endMs). */
+  readonly window: { readonly startMs: number; readonly endMs: number | undefined };
+  /** The template of rows whose columns name none. */
+  readonly template: string;
+  readonly maxLines: number;
 }
 
 /** Arrivals stop after `jobs` jobs or at `durationMs`, whichever comes first; the run then drains. */
@@ -52,6 +75,8 @@ export interface StopCondition {
 export interface Arrivals {
   readonly process: "poisson" | "constant";
   readonly ratePerSecond: number;
+  /** The templates synthetic jobs are drawn from, by weight; every template when undefined. */
+  readonly templates?: readonly string[] | undefined;
 }
 
 export interface ProviderSpec {

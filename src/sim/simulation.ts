@@ -22,7 +22,8 @@ import { Engine } from "./engine.ts";
 import type { ScheduledEvent } from "./event-heap.ts";
 import { type RequestOutcome, SimProvider } from "./provider.ts";
 import { type Random, RandomStreams } from "./random.ts";
-import { type TaskPlan, type TaskRole, Workload } from "./workload.ts";
+import { TraceArrivals } from "./trace-arrivals.ts";
+import { type ArrivalSource, type TaskPlan, type TaskRole, Workload } from "./workload.ts";
 
 export interface RunOptions {
   readonly scenario: Scenario;
@@ -120,7 +121,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly providers = new Map<string, SimProvider>();
   private readonly ledger: LeaseLedger;
   private readonly scheduler: DagScheduler<TaskPayload>;
-  private readonly workload: Workload;
+  /** Synthetic arrivals and traces; each keeps one arrival on the agenda, so they mix by time. */
+  private readonly sources: readonly ArrivalSource[];
   private readonly spawnDelay: Sampler;
   private readonly stopDelay: Sampler;
   private readonly cancelDelay: Sampler;
@@ -181,7 +183,8 @@ class Simulation implements Orchestrator<TaskPayload> {
       options.createController,
     );
     for (const template of scenario.templates) this.routes.set(template, this.routesFor(template));
-    this.workload = new Workload(scenario, this.streams);
+    const synthetic = scenario.arrivals === undefined ? [] : [new Workload(scenario, this.streams, scenario.arrivals)];
+    this.sources = [...synthetic, ...scenario.traces.map((trace) => new TraceArrivals(trace, scenario))];
     this.spawnDelay = sampler(scenario.workers.spawnMs);
     this.stopDelay = sampler(scenario.workers.stopMs);
     this.cancelDelay = sampler(scenario.faults.cancelAfterMs);
@@ -205,8 +208,12 @@ class Simulation implements Orchestrator<TaskPayload> {
       ...this.queueDescription(),
     });
     if (scenario.shutdown !== undefined) this.engine.after(scenario.shutdown.atMs, SHUTDOWN, undefined);
-    this.scheduleNextArrival();
-    this.engine.run(this);
+    for (const source of this.sources) this.scheduleNextArrival(source);
+    try {
+      this.engine.run(this);
+    } finally {
+      for (const source of this.sources) source.close();
+    }
     if (this.scheduler.unfinishedJobs > 0) {
       throw new SimulationError(`${this.scheduler.unfinishedJobs} jobs never finished and nothing was left to happen (a worker that never stops?)`);
     }
@@ -241,7 +248,7 @@ class Simulation implements Orchestrator<TaskPayload> {
   handle(event: ScheduledEvent): void {
     switch (event.kind) {
       case ARRIVAL:
-        this.onArrival();
+        this.onArrival(event.subject as ArrivalSource);
         return;
       case SPAWN_DONE:
         this.onSpawnDone(event.subject as Worker);
@@ -348,18 +355,22 @@ class Simulation implements Orchestrator<TaskPayload> {
     for (const sink of this.options.sinks) sink.record(seq, timeMs, event);
   }
 
-  private scheduleNextArrival(): void {
+  private scheduleNextArrival(source: ArrivalSource): void {
     const stop = this.options.scenario.stop;
     if (stop.jobs !== undefined && this.jobsCreated >= stop.jobs) return;
-    this.engine.after(this.workload.nextGapMs(), ARRIVAL, undefined);
+    const nowMs = this.engine.clock.now();
+    const atMs = source.nextArrivalMs(nowMs);
+    if (atMs !== undefined) this.engine.after(atMs - nowMs, ARRIVAL, source);
   }
 
-  private onArrival(): void {
+  private onArrival(source: ArrivalSource): void {
     const { scenario } = this.options;
     if (this.arrivalsStopped) return;
     if (scenario.stop.durationMs !== undefined && this.engine.clock.now() >= scenario.stop.durationMs) return;
+    // Another source may have reached the job limit since this arrival was put on the agenda.
+    if (scenario.stop.jobs !== undefined && this.jobsCreated >= scenario.stop.jobs) return;
     this.jobsCreated += 1;
-    const plan = this.workload.createJob(this.jobsCreated);
+    const plan = source.createJob(this.jobsCreated);
     const template = plan.template;
     this.emit({
       type: "job_arrived",
@@ -374,17 +385,21 @@ class Simulation implements Orchestrator<TaskPayload> {
       this.engine.after(this.cancelDelay.sample(this.faultRandom), JOB_CANCEL, plan.id);
     }
     this.scheduler.submit(this.jobDefinition(plan.id, template, plan.tasks));
-    this.scheduleNextArrival();
+    this.scheduleNextArrival(source);
   }
 
   private jobDefinition(id: number, template: JobTemplate, plans: readonly TaskPlan[]): JobDefinition<TaskPayload> {
     const { policy } = this.options;
-    const routes = this.routes.get(template) ?? assertionFailed(`template ${template.name} has no routes`);
+    // A trace row may override a template's provider, lane or tenant: such a template gets its routes here.
+    let routes = this.routes.get(template);
+    if (routes === undefined) {
+      routes = this.routesFor(template);
+      this.routes.set(template, routes);
+    }
     const groupBy = policy.queue.groupBy;
     const tasks: TaskDefinition<TaskPayload>[] = plans.map((plan) => {
       const route = routes[plan.role];
-      let inputTokens = 0;
-      for (const call of plan.calls) inputTokens += call.inputTokens;
+      const inputTokens = plan.calls.totalInputTokens();
       return {
         resources: route.resources,
         dependsOn: plan.dependsOn,
@@ -397,7 +412,7 @@ class Simulation implements Orchestrator<TaskPayload> {
           template,
           provider: route.provider,
           group: groupValue(template, id, groupBy),
-          costTokens: inputTokens + plan.calls.length * template.maxOutputTokens,
+          costTokens: inputTokens + plan.calls.count * template.maxOutputTokens,
           inputTokens,
         },
       };
@@ -465,8 +480,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (worker.stopRequested) return;
     const task = worker.task;
     const { plan, template } = task.payload;
-    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-    const charged = call.inputTokens + template.maxOutputTokens;
+    const charged = plan.calls.inputTokens(worker.callIndex) + template.maxOutputTokens;
     const budget = this.options.policy.tokenBudget;
     if (budget !== undefined && worker.tokensCharged + charged > budget.tokensPerTask) {
       const enforced = budget.enforcement === "hard";
@@ -486,8 +500,8 @@ class Simulation implements Orchestrator<TaskPayload> {
     if (worker.stopRequested) return;
     const task = worker.task;
     const { plan, template, provider } = task.payload;
-    const call = plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-    const charged = call.inputTokens + template.maxOutputTokens;
+    const inputTokens = plan.calls.inputTokens(worker.callIndex);
+    const charged = inputTokens + template.maxOutputTokens;
     const nowMs = this.engine.clock.now();
     const decision = worker.controller.beforeSend(nowMs, charged, worker.attempt);
     switch (decision.kind) {
@@ -518,10 +532,10 @@ class Simulation implements Orchestrator<TaskPayload> {
       request: worker.request,
       attempt: worker.attempt,
       tokens: charged,
-      input_tokens: call.inputTokens,
+      input_tokens: inputTokens,
     });
     this.scheduler.progress(task);
-    const outcome = provider.request(this.engine.clock.now(), call.inputTokens, template.maxOutputTokens, call.outputTokens);
+    const outcome = provider.request(this.engine.clock.now(), inputTokens, template.maxOutputTokens, plan.calls.outputTokens(worker.callIndex));
     worker.outcome = outcome;
     this.engine.after(outcome.durationMs, REQUEST_DONE, worker);
   }
@@ -567,11 +581,10 @@ class Simulation implements Orchestrator<TaskPayload> {
   private afterDecision(worker: Worker, outcome: RequestOutcome, decision: ResponseDecision): void {
     const task = worker.task;
     if (decision.kind === "done") {
-      const call = task.payload.plan.calls[worker.callIndex] ?? assertionFailed(`task ${task.id} has no call ${worker.callIndex}`);
-      this.scheduler.serviceReceived(task, { inputTokens: call.inputTokens, outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
+      this.scheduler.serviceReceived(task, { inputTokens: task.payload.plan.calls.inputTokens(worker.callIndex), outputTokens: outcome.outputTokens, providerMs: outcome.durationMs });
       worker.callIndex += 1;
       worker.attempt = 1;
-      if (worker.callIndex < task.payload.plan.calls.length) {
+      if (worker.callIndex < task.payload.plan.calls.count) {
         if (this.scheduler.shouldYield(task)) this.yieldBetweenCalls(worker);
         else this.startRequest(worker);
       } else {

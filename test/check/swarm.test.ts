@@ -117,7 +117,7 @@ describe("the swarm from cases run elsewhere (check --jobs)", () => {
 
   it("gives runSwarm's report on a failure: the same cases counted, the same shrunk case and steps", () => {
     // Runs that cannot finish in their event budget fail run_completes once a case has enough jobs.
-    const tight = { ...scenario, limits: { maxEvents: 300 } };
+    const tight = { ...scenario, limits: { ...scenario.limits, maxEvents: 300 } };
     const options = { runs: 20, seed: 5, maxJobs: 60 };
     const sequential = runSwarm(tight, policy, options);
     expect(sequential.failure).toBeDefined();

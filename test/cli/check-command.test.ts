@@ -41,9 +41,12 @@ describe("schedlab check", () => {
 
   it("on a violation exits 1 with the shrunk case, and the printed command replays the same violation", () => {
     // A scenario whose runs cannot finish within their event budget: a real failure of the run, found and shrunk.
+    // Its 60 jobs pass the loader's lower bound of events (8 a job at the least), but errors on most requests
+    // make retries, and the runs go over.
     const file = join(temporary, "tiny-budget.json");
-    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...raw, limits: { max_events: 300 } }));
+    const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as { providers: Record<string, unknown>[] };
+    const providers = raw.providers.map((provider) => ({ ...provider, error_rate: 0.6 }));
+    writeFileSync(file, JSON.stringify({ ...raw, providers, stop: { jobs: 60 }, limits: { max_events: 480 } }));
     const outcome = schedlab("check", file, "--runs", "20", "--max-jobs", "60", "--policy", "fifo-retry-after");
     expect(outcome.status, outcome.stderr).toBe(1);
     expect(outcome.stdout).toContain("VIOLATION");

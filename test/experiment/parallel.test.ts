@@ -40,7 +40,7 @@ describe("runCases", () => {
   });
 
   it("rethrows a run over its event limit as an EventLimitError from a worker thread too", async () => {
-    const limited = { ...SCENARIO, limits: { maxEvents: 50 } };
+    const limited = { ...SCENARIO, limits: { ...SCENARIO.limits, maxEvents: 50 } };
     for (const jobs of [1, 2]) {
       await expect(runCases(compareCases(limited, limited.policies, SEEDS), { jobs })).rejects.toBeInstanceOf(EventLimitError);
     }

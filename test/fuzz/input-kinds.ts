@@ -1,16 +1,11 @@
 // What the fuzz harness feeds schedlab: kinds of input file, each able to generate malformed cases. A case is
 // a set of files, the command line that reads them, and the JSON path the error must name. Scenario files are
-// the first kind (scenario-cases.ts).
-//
-// Extension point for trace files (issue 11 items 1 and 6, branch `traces`): add a `traceInput: InputKind`
-// whose cases write a valid scenario plus a malformed trace (truncated and over-long lines, bad encodings,
-// wrong column types, NaN and Infinity spelled as strings, timestamps out of order, huge counts), with
-// `argv` `["run", "scenario.json", "--trace-in", "trace.csv"]` (or a scenario whose `workload.trace` names the
-// file) and `path` the trace's line and column as its error message names them; then list it in INPUT_KINDS.
-// The harness and the property (harness.ts, fuzz.test.ts) need no change.
+// the first kind (scenario-cases.ts); trace files (a valid scenario whose workload.trace names a malformed
+// trace) the second (trace-cases.ts).
 
 import type fc from "fast-check";
 import { scenarioInput } from "./scenario-cases.ts";
+import { traceInput } from "./trace-cases.ts";
 
 export interface FuzzFile {
   readonly name: string;
@@ -37,4 +32,4 @@ export interface InputKind {
   readonly cases: fc.Arbitrary<FuzzCase>;
 }
 
-export const INPUT_KINDS: readonly InputKind[] = [scenarioInput];
+export const INPUT_KINDS: readonly InputKind[] = [scenarioInput, traceInput];

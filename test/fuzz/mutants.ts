@@ -53,4 +53,13 @@ const wrongExitCode: System = {
   run: async (argv) => ({ ...(await SCHEDLAB.run(argv)), status: 1 }),
 };
 
-export const HARNESS_MUTANTS: Readonly<Record<string, System>> = { lenientDecoding, reportBeforeCheck, twoLineMessage, noPaths, wrongExitCode };
+/** Lets every row of a trace through: the loader reports no problem of a trace. */
+const uncheckedTraces: System = {
+  errorsOf: (file) => SCHEDLAB.errorsOf(file).filter((problem) => !problem.path.startsWith("workload.trace")),
+  run: SCHEDLAB.run,
+};
+
+export const HARNESS_MUTANTS: Readonly<Record<string, System>> = { lenientDecoding, reportBeforeCheck, twoLineMessage, noPaths, wrongExitCode, uncheckedTraces };
+
+/** The input kinds whose cases a mutant breaks; every kind for a mutant not listed. */
+export const MUTANT_KINDS: Readonly<Record<string, readonly string[]>> = { lenientDecoding: ["scenario"], uncheckedTraces: ["trace"] };

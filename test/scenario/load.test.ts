@@ -178,7 +178,7 @@ describe("loading valid scenarios", () => {
     const [filePolicy] = file.policies;
     expect(scenario.seed).toBe(file.seed);
     expect(scenario.seeds).toBe(file.seeds);
-    expect(scenario.arrivals.process).toBe(file.arrivals.process);
+    expect(scenario.arrivals?.process).toBe(file.arrivals?.process);
     expect(scenario.providers[0]?.rateLimit.mode).toBe(fileProvider?.rate_limit.mode);
     expect(scenario.providers[0]?.rateLimit.windowMs).toBe(fileProvider?.rate_limit.window_ms);
     expect(scenario.providers[0]?.timeoutMs).toBe(fileProvider?.timeout_ms);
