@@ -3,7 +3,7 @@
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
 import { unreachable } from "../policies/assert.ts";
-import type { EventSink, LogEvent, LoggedEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
+import { type EventSink, type LogEvent, type LoggedEvent, type ProviderPrice, type QueueDescription, isSessionEvent } from "../eventlog/events.ts";
 import { ArrivalWindow, type ArrivalWindowSummary, type JobBreakdown, OutcomeCounts, percentilesByPair } from "./breakdown.ts";
 import { type FairnessSummary, FairnessTracker } from "./fairness.ts";
 import { GroupedSample } from "./grouped-percentiles.ts";
@@ -178,6 +178,7 @@ export class MetricsCollector implements EventSink {
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
     this.events += 1;
+    if (isSessionEvent(event)) return;
     switch (event.type) {
       case "run_started":
         this.scenario = event.scenario;
