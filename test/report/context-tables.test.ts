@@ -6,9 +6,12 @@ import { describe, expect, it } from "vitest";
 import { compare } from "../../src/experiment/compare.ts";
 import { contextTable } from "../../src/report/tables.ts";
 import { caveats, terminalSummary } from "../../src/report/summary.ts";
-import { formatPercent } from "../../src/report/format.ts";
+import { formatNumber, formatPercent } from "../../src/report/format.ts";
 import { findRow } from "../../src/experiment/compare.ts";
+import type { Estimate } from "../../src/metrics/confidence.ts";
 import { minimalScenarioFile, scenarioFrom } from "../helpers.ts";
+
+const MISSING: Estimate = { n: 0, mean: Number.NaN, ci95: Number.NaN, min: Number.NaN, max: Number.NaN };
 
 function sessionComparison(jobs: number) {
   const scenario = scenarioFrom({
@@ -35,7 +38,7 @@ describe("context tables", () => {
     const table = contextTable(sessionsOnly);
     expect(table.rows.map((row) => row.slice(0, 2))).toEqual([["window", "sliding_window"], ["summaries", "summarize"], ["tiers", "tiered"]]);
     sessionsOnly.results.forEach((result, index) => {
-      expect(table.rows[index]?.[2]).toBe(formatPercent(findRow(result, "context", "all", "retention")?.estimate ?? { n: 0, mean: Number.NaN, ci95: Number.NaN, min: 0, max: 0 }, 1));
+      expect(table.rows[index]?.[2]).toBe(formatPercent(findRow(result, "context", "all", "retention")?.estimate ?? MISSING, 1));
     });
   });
 
@@ -47,10 +50,12 @@ describe("context tables", () => {
 
   it("close with the measured figures set against the published ones", () => {
     const note = caveats(sessionsOnly).find((line) => line.includes("published three-tier"));
-    const [window, summaries, tiers] = sessionsOnly.results.map((result) => findRow(result, "context", "all", "compaction_tokens")?.estimate.mean as number);
-    expect(window).toBe(0);
-    expect(note).toContain(`tiers (tiered) retained ${formatPercent(findRow(sessionsOnly.results[2] as never, "context", "all", "retention")?.estimate as never, 1)}`);
-    expect(note).toContain(`${((tiers as number) / (summaries as number)).toFixed(2)}× the compaction tokens of summaries`);
+    const estimates = (metric: string) => sessionsOnly.results.map((result) => findRow(result, "context", "all", metric)?.estimate ?? MISSING);
+    const [windowTokens, summaryTokens, tierTokens] = estimates("compaction_tokens").map((estimate) => estimate.mean) as [number, number, number];
+    const [windowRetention, , tierRetention] = estimates("retention") as [Estimate, Estimate, Estimate];
+    expect(windowTokens).toBe(0);
+    expect(note).toContain(`tiers (tiered) retained ${formatPercent(tierRetention, 1)} of probed facts against ${formatPercent(windowRetention, 1)} for window (sliding_window)`);
+    expect(note).toContain(`${formatNumber(tierTokens / summaryTokens)}× the compaction tokens of summaries`);
     expect(note).toContain("100% against 65.1%");
   });
 
