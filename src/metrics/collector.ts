@@ -3,7 +3,7 @@
 // during a run) or from a parsed JSONL file; both paths give the same summary.
 
 import { unreachable } from "../policies/assert.ts";
-import { type EventSink, type LogEvent, type LoggedEvent, type ProviderPrice, type QueueDescription, isSessionEvent } from "../eventlog/events.ts";
+import type { EventSink, LogEvent, LoggedEvent, ProviderPrice, QueueDescription } from "../eventlog/events.ts";
 import { ArrivalWindow, type ArrivalWindowSummary, type JobBreakdown, OutcomeCounts, percentilesByPair } from "./breakdown.ts";
 import { type FairnessSummary, FairnessTracker } from "./fairness.ts";
 import { GroupedSample } from "./grouped-percentiles.ts";
@@ -183,10 +183,6 @@ export class MetricsCollector implements EventSink {
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
     this.events += 1;
-    if (isSessionEvent(event)) {
-      this.context.record(event);
-      return;
-    }
     switch (event.type) {
       case "run_started":
         this.scenario = event.scenario;
@@ -330,6 +326,15 @@ export class MetricsCollector implements EventSink {
       }
       case "run_finished":
         this.makespanMs = event.makespan_ms;
+        return;
+      // Cases of the switch rather than a lookup before it: nothing more per event for runs without sessions.
+      case "session_started":
+      case "context_compacted":
+      case "context_recalled":
+      case "fact_probed":
+      case "context_assembled":
+      case "session_finished":
+        this.context.record(event);
         return;
       default:
         unreachable(event);
