@@ -127,6 +127,30 @@ describe("tiered recall", () => {
   });
 });
 
+describe("tiered compaction and store", () => {
+  const fact = (key: string, importance: number, pinned = false) => ({ key, importance, pinned });
+  const options: TieredOptions = { ...DEFAULT_TIERED, hotFraction: 0.1, warmFraction: 0.5, segmentTurns: 1, importanceThreshold: 0.5, factLossChance: 0, overheadTokens: 100, tokensPerFact: 0 };
+
+  it("raises the warm threshold as warm fills: a fact of 0.6 is kept into an empty tier, dropped into a nearly full one; pinned facts always stay", () => {
+    const tiered = new Tiered(options, { windowTokens: 1000, random: () => 0.5 });
+    // Each 150-token turn overflows the 100-token hot tier at once: one warm summary of 100 tokens per turn.
+    const compactions = [0, 1, 2, 3].map((index) => tiered.append({ index, tokens: 150, facts: [fact(`f${index}`, 0.6), fact(`p${index}`, 0.1, true)] })[0]);
+    // Warm fill before each compaction: 0, 0.2, 0.4, 0.6 of 500 tokens, so the threshold is 0.5, 0.6, 0.7, 0.8.
+    expect(compactions.map((compaction) => compaction?.factsKept)).toEqual([2, 2, 1, 1]);
+    const context = tiered.assemble();
+    expect(["f0", "f1", "f2", "f3"].map((key) => contextHolds(context, key))).toEqual([true, true, false, false]);
+    expect(["p0", "p1", "p2", "p3"].every((key) => contextHolds(context, key))).toBe(true);
+  });
+
+  it("keeps at most store_segments_max segments without a pinned fact, the newest, and every pinned one", () => {
+    const tiered = new Tiered({ ...options, storeSegmentsMax: 2 }, { windowTokens: 1000, random: () => 0.5 });
+    for (let index = 0; index < 6; index += 1) tiered.append({ index, tokens: 150, facts: [fact(`f${index}`, 0.1, index === 1)] });
+    expect(tiered.storeSize().segments).toBe(3);
+    // Every turn overflows the hot tier, so all six are hibernated; of the five unpinned, the newest two stay.
+    expect([0, 1, 2, 3, 4, 5].map((index) => tiered.recallable(`f${index}`))).toEqual([false, true, false, false, true, true]);
+  });
+});
+
 describe("summarize", () => {
   it("keeps a fact above the threshold when the draw spares it and loses it when it does not", () => {
     const facts = [{ key: "kept", importance: 0.9, pinned: false }, { key: "drawn", importance: 0.9, pinned: false }, { key: "minor", importance: 0.1, pinned: true }];
