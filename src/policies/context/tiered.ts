@@ -112,7 +112,12 @@ export class Tiered implements ContextManager {
     const hotBudget = this.environment.windowTokens * this.options.hotFraction;
     let hotTokens = this.hot.reduce((sum, entry) => sum + entry.turn.tokens, 0);
     while (hotTokens > hotBudget) {
-      const taken = this.hot.splice(0, Math.min(this.options.segmentTurns, this.hot.length));
+      // The newest turn (just appended, or just recalled for a probe) stays hot while it fits alone: a segment of
+      // older turns would otherwise sweep it into a summary before the model call it was brought in for.
+      const newestTokens = (this.hot[this.hot.length - 1] as HotTurn).turn.tokens;
+      const older = newestTokens <= hotBudget ? this.hot.length - 1 : this.hot.length;
+      const taken = this.hot.splice(0, Math.min(this.options.segmentTurns, older));
+      if (taken.length === 0) assertionFailed(`hot tier over its budget of ${hotBudget} tokens with nothing to compact`);
       hotTokens -= taken.reduce((sum, entry) => sum + entry.turn.tokens, 0);
       compactions.push(this.compact(taken.map((entry) => entry.turn)));
     }
