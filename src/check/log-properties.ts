@@ -2,7 +2,8 @@
 // its internals: capacity never exceeded, every lease released exactly once (and only once its worker has
 // stopped), nothing held or lost at the end, job statuses consistent with their tasks, and (for
 // lease-before-spawn policies) no hidden waiters; and of request-level control, no more requests in flight to a
-// provider than its current limit (AIMD moves it) and nothing sent through an open circuit but its probes.
+// provider than its current limit (AIMD moves it) and nothing sent through an open circuit but its probes; and of
+// agent sessions, no assembled context larger than the session's window.
 // Streams as an EventSink: a run of millions of events is checked without keeping its log.
 
 import type { EventSink, LogEvent } from "../eventlog/events.ts";
@@ -17,6 +18,7 @@ export const PROPERTIES = [
   "no_hidden_waiters",
   "requests_within_limit",
   "breaker_sends_only_probes",
+  "context_within_window",
 ] as const;
 export type Property = (typeof PROPERTIES)[number];
 
@@ -61,8 +63,19 @@ export class LogChecker implements EventSink {
    */
   private readonly circuits = new Map<string, { state: "open" | "half_open"; probesLeft: number; probes: Set<number> }>();
 
+  /** Per session, its window in tokens (session_started). */
+  private readonly windows = new Map<number, number>();
+
   record(seq: number, _timeMs: number, event: LogEvent): void {
     switch (event.type) {
+      case "session_started":
+        this.windows.set(event.session, event.window_tokens);
+        return;
+      case "context_assembled": {
+        const window = this.windows.get(event.session) ?? 0;
+        if (event.tokens > window) this.violate("context_within_window", seq, `session ${event.session} turn ${event.turn}: a context of ${event.tokens} tokens in a window of ${window}`);
+        return;
+      }
       case "run_started":
         for (const [resource, limit] of Object.entries(event.capacities)) this.currentLimits.set(resource, limit);
         this.leasesBeforeSpawn = event.admission !== "spawn_then_wait";

@@ -110,7 +110,52 @@ export type WorldEvent =
   | { readonly type: "job_cancel_requested"; readonly job: number }
   | { readonly type: "run_finished"; readonly makespan_ms: number; readonly events: number };
 
-export type LogEvent = SchedulerEvent | WorldEvent;
+/** An agent session's context as its manager keeps it (src/sim/sessions.ts; docs/event-log.md, "Sessions"). */
+export type SessionEvent =
+  | { readonly type: "session_started"; readonly session: number; readonly turns: number; readonly window_tokens: number; readonly context: string }
+  /** A compaction the turn (or a recall) caused: what it read and wrote, and what became of the facts. */
+  | {
+      readonly type: "context_compacted";
+      readonly session: number;
+      readonly turn: number;
+      readonly turns_compacted: number;
+      readonly tokens_read: number;
+      readonly tokens_written: number;
+      readonly facts_kept: number;
+      readonly facts_lost: number;
+      readonly segments_hibernated: number;
+    }
+  /** A probe's fact was not in the context and the manager looked it up in its store. */
+  | { readonly type: "context_recalled"; readonly session: number; readonly turn: number; readonly fact: string; readonly found: boolean; readonly tokens: number; readonly latency_ms: number }
+  /** A turn needed a fact stated earlier: `retained` when the assembled context holds it (after any recall). */
+  | {
+      readonly type: "fact_probed";
+      readonly session: number;
+      readonly turn: number;
+      readonly fact: string;
+      readonly importance: number;
+      readonly pinned: boolean;
+      readonly stated_turn: number;
+      readonly retained: boolean;
+    }
+  /** The context the turn's model call sees, and the manager's cold store at that point. */
+  | { readonly type: "context_assembled"; readonly session: number; readonly turn: number; readonly tokens: number; readonly store_segments: number; readonly store_tokens: number }
+  | { readonly type: "session_finished"; readonly session: number; readonly turns: number };
+
+export const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set<SessionEvent["type"]>([
+  "session_started",
+  "context_compacted",
+  "context_recalled",
+  "fact_probed",
+  "context_assembled",
+  "session_finished",
+]);
+
+export function isSessionEvent(event: LogEvent): event is SessionEvent {
+  return SESSION_EVENT_TYPES.has(event.type);
+}
+
+export type LogEvent = SchedulerEvent | WorldEvent | SessionEvent;
 
 /** A line of a log: the event with its sequence number and virtual time in ms. */
 export type LoggedEvent = LogEvent & { readonly seq: number; readonly t: number };

@@ -11,6 +11,7 @@ import { GroupedSample } from "./grouped-percentiles.ts";
 import { IdTable, LiveRecords } from "./id-table.ts";
 import { type Percentiles, Sample, percentiles } from "./percentiles.ts";
 import { type ProviderSummary, ProviderTracker } from "./providers.ts";
+import { type ContextSummary, ContextTracker } from "./context.ts";
 import { ReapCounter } from "./reaps.ts";
 
 export interface RunSummary {
@@ -89,6 +90,8 @@ export interface RunSummary {
     readonly results: Readonly<Record<string, number>>;
     readonly reasons: Readonly<Record<string, number>>;
   };
+  /** Retention, compaction and recall of the agent sessions (docs/metrics.md, "Context"); present when the run had sessions. */
+  readonly context?: ContextSummary;
 }
 
 /** The fields of `taskGroups` and `requestService`. */
@@ -169,11 +172,12 @@ export class MetricsCollector implements EventSink {
   private readonly outcomes: OutcomeCounts;
   private readonly arrivalWindow: ArrivalWindow;
   private readonly backlog = new BacklogTrend();
+  private readonly context: ContextTracker;
 
-  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts, providers-recompute.test.ts). */
+  /** The arguments let tests plant bugs (test/metrics/fairness.test.ts, breakdown-recompute.test.ts, false-reaps.test.ts, providers-recompute.test.ts, context.test.ts). */
   constructor(
     newFairnessTracker: () => FairnessTracker = () => new FairnessTracker(),
-    parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow; reaps?: ReapCounter; providers?: ProviderTracker } = {},
+    parts: { outcomes?: OutcomeCounts; arrivalWindow?: ArrivalWindow; reaps?: ReapCounter; providers?: ProviderTracker; context?: ContextTracker } = {},
   ) {
     this.byTenant = newFairnessTracker();
     this.byLane = newFairnessTracker();
@@ -181,6 +185,7 @@ export class MetricsCollector implements EventSink {
     this.arrivalWindow = parts.arrivalWindow ?? new ArrivalWindow();
     this.reaps = parts.reaps ?? new ReapCounter();
     this.providerFigures = parts.providers ?? new ProviderTracker();
+    this.context = parts.context ?? new ContextTracker();
   }
 
   record(_seq: number, timeMs: number, event: LogEvent): void {
@@ -332,6 +337,15 @@ export class MetricsCollector implements EventSink {
       case "run_finished":
         this.makespanMs = event.makespan_ms;
         return;
+      // Cases of the switch rather than a lookup before it: nothing more per event for runs without sessions.
+      case "session_started":
+      case "context_compacted":
+      case "context_recalled":
+      case "fact_probed":
+      case "context_assembled":
+      case "session_finished":
+        this.context.record(event);
+        return;
       default:
         unreachable(event);
     }
@@ -388,6 +402,7 @@ export class MetricsCollector implements EventSink {
         results: sortedRecord(this.releaseResults),
         reasons: sortedRecord(this.releaseReasons),
       },
+      ...(this.context.active ? { context: this.context.summary() } : {}),
     };
   }
 

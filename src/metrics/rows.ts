@@ -3,11 +3,13 @@
 
 import type { JobCounts } from "./breakdown.ts";
 import type { RunSummary } from "./collector.ts";
+import type { ContextSummary, Retention } from "./context.ts";
 import type { FairnessSummary } from "./fairness.ts";
 import type { Percentiles } from "./percentiles.ts";
 
 /** `fairness` rows are per dimension: group `tenant` or `lane` (Jain's index, service lag, contended time). */
-export type Scope = "overall" | "lane" | "tenant" | "tenant_lane" | "fairness" | "resource" | "provider" | "release_reason" | "release_result";
+/** `context` rows are the sessions' figures: group `all`, `pinned`, `importance:<band>` or `length:<band>`. */
+export type Scope = "overall" | "lane" | "tenant" | "tenant_lane" | "fairness" | "resource" | "provider" | "release_reason" | "release_result" | "context";
 
 export interface MetricRow {
   readonly scope: Scope;
@@ -97,7 +99,35 @@ export function metricRows(summary: RunSummary): MetricRow[] {
   for (const [provider, figures] of Object.entries(summary.providers)) {
     for (const [metric, value] of Object.entries(figures)) add("provider", provider, metric, value);
   }
+  if (summary.context !== undefined) addContext(add, summary.context);
   return rows;
+}
+
+function addContext(add: (scope: Scope, group: string, metric: string, value: number) => void, context: ContextSummary): void {
+  const addRetention = (group: string, retention: Retention): void => {
+    add("context", group, "retention", retention.retention);
+    add("context", group, "probes", retention.probes);
+  };
+  addRetention("all", context.retention);
+  addRetention("pinned", context.retention_pinned);
+  for (const [band, retention] of Object.entries(context.retention_by_importance)) addRetention(`importance:${band}`, retention);
+  for (const [band, retention] of Object.entries(context.retention_by_session_length)) addRetention(`length:${band}`, retention);
+  add("context", "all", "sessions", context.sessions);
+  add("context", "all", "turns", context.turns);
+  add("context", "all", "compactions", context.compactions);
+  add("context", "all", "compaction_tokens", context.compaction_tokens);
+  add("context", "all", "facts_lost", context.facts_lost);
+  add("context", "all", "recalls", context.recalls);
+  add("context", "all", "recall_misses", context.recall_misses);
+  add("context", "all", "recall_tokens", context.recall_tokens);
+  add("context", "all", "recall_latency_ms_mean", context.recall_latency_ms.mean);
+  add("context", "all", "recall_latency_ms_p95", context.recall_latency_ms.p95);
+  add("context", "all", "context_tokens_per_turn_mean", context.context_tokens_per_turn.mean);
+  add("context", "all", "context_tokens_per_turn_p95", context.context_tokens_per_turn.p95);
+  add("context", "all", "context_tokens_per_turn_max", context.context_tokens_per_turn.max);
+  add("context", "all", "store_tokens_final_mean", context.store_tokens_final_mean);
+  add("context", "all", "store_segments_final_mean", context.store_segments_final_mean);
+  add("context", "all", "store_tokens_max", context.store_tokens_max);
 }
 
 export function rowKey(row: Pick<MetricRow, "scope" | "group" | "metric">): string {

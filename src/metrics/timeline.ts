@@ -3,7 +3,7 @@
 // O(buckets × series) whatever the run's length. Levels (queue depth, capacity held, requests in flight, limits)
 // are time averages over each bucket; counts (429s, completed jobs) are rates per second.
 
-import type { EventSink, LogEvent } from "../eventlog/events.ts";
+import { type EventSink, type LogEvent, isSessionEvent } from "../eventlog/events.ts";
 import { assert, unreachable } from "../policies/assert.ts";
 import { LiveRecords } from "./id-table.ts";
 
@@ -76,6 +76,8 @@ export class TimelineSink implements EventSink {
     assert(timeMs >= this.nowMs, "events come in time order");
     this.nowMs = timeMs;
     while (timeMs >= TIMELINE_BUCKETS * this.bucketMs) this.widenBuckets();
+    // Sessions have no track in the time series or the trace: their figures are in the Context table.
+    if (isSessionEvent(event)) return;
     switch (event.type) {
       case "run_started":
         this.capacities = event.capacities;

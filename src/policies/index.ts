@@ -26,3 +26,4 @@ export * from "./queues/round-robin.ts";
 export * from "./queues/vtc.ts";
 export * from "./queues/wfq.ts";
 export * from "./rate-control/index.ts";
+export * from "./context/index.ts";

@@ -25,11 +25,11 @@ function withoutRoundingNoise(estimate: Estimate): number {
   return estimate.ci95 <= Math.abs(estimate.mean) * 1e-12 ? 0 : estimate.ci95;
 }
 
-export function formatPercent(estimate: Estimate): string {
+export function formatPercent(estimate: Estimate, digits = 0): string {
   if (Number.isNaN(estimate.mean)) return "–";
-  const mean = `${(estimate.mean * 100).toFixed(0)}%`;
+  const mean = `${(estimate.mean * 100).toFixed(digits)}%`;
   if (estimate.n < 2 || Number.isNaN(estimate.ci95)) return mean;
-  return `${mean} ± ${(estimate.ci95 * 100).toFixed(0)}`;
+  return `${mean} ± ${(estimate.ci95 * 100).toFixed(digits)}`;
 }
 
 /** A ratio to the baseline as a signed change: 0.82 → "−18%". */

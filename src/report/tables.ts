@@ -4,6 +4,7 @@
 
 import { type Comparison, type PolicyResult, findRow } from "../experiment/compare.ts";
 import type { Estimate } from "../metrics/confidence.ts";
+import { IMPORTANCE_BANDS, LENGTH_BANDS } from "../metrics/context.ts";
 import type { Scope } from "../metrics/rows.ts";
 import { formatChange, formatEstimate, formatPercent } from "./format.ts";
 import type { Table } from "./table.ts";
@@ -261,6 +262,58 @@ export function fairnessTable(comparison: Comparison): Table {
     keyColumns: 2,
     headers: ["policy", "tenant", "token share", "queue wait P95 (s)", "queue wait max (s)", "Jain tenants", "Jain lanes", "lag max (tokens)"],
     numeric: [false, false, true, true, true, true, true, true],
+    rows,
+  };
+}
+
+/** Whether the runs had agent sessions: then the Context tables show what their managers kept. */
+export function hasContext(comparison: Comparison): boolean {
+  return comparison.results.some((result) => result.rows.some((row) => row.scope === "context"));
+}
+
+/** Whether any job arrived: a sessions-only scenario (`stop.jobs: 0`) has no scheduling tables to show. */
+export function hasJobs(comparison: Comparison): boolean {
+  return comparison.results.some((result) => (findRow(result, "overall", "all", "jobs_arrived")?.estimate.mean ?? 0) > 0);
+}
+
+/** The context manager a policy's sessions ran under. */
+export function contextKindOf(result: PolicyResult): string {
+  return result.policy.context?.kind ?? "sliding_window";
+}
+
+/** Per policy: its context manager, key-fact retention at probe time, and what compaction, recall and the store cost. */
+export function contextTable(comparison: Comparison): Table {
+  const rows = comparison.results.map((result) => [
+    result.policy.name,
+    contextKindOf(result),
+    formatPercent(value(result, "context", "all", "retention"), 1),
+    formatPercent(value(result, "context", "pinned", "retention"), 1),
+    formatEstimate(value(result, "context", "all", "compaction_tokens")),
+    formatEstimate(value(result, "context", "all", "recall_tokens")),
+    formatEstimate(value(result, "context", "all", "recall_latency_ms_mean"), SECONDS),
+    formatEstimate(value(result, "context", "all", "context_tokens_per_turn_mean")),
+    formatEstimate(value(result, "context", "all", "store_tokens_final_mean")),
+  ]);
+  return {
+    title: "Context (retention: share of probes whose fact was in the assembled context; tokens per run)",
+    keyColumns: 1,
+    headers: ["policy", "manager", "retention", "pinned", "compaction tokens", "recall tokens", "recall (s)", "context/turn", "store tokens"],
+    numeric: [false, false, true, true, true, true, true, true, true],
+    rows,
+  };
+}
+
+/** Retention by the fact's importance band and by the length of its session (docs/metrics.md, "Context"). */
+export function retentionTable(comparison: Comparison): Table {
+  const groups = groupsOf(comparison, "context");
+  const importance = IMPORTANCE_BANDS.map((band) => `importance:${band.name}`).filter((group) => groups.includes(group));
+  const lengths = LENGTH_BANDS.map((band) => `length:${band.name}`).filter((group) => comparison.results.some((result) => value(result, "context", group, "probes").mean > 0));
+  const rows = comparison.results.map((result) => [result.policy.name, ...[...importance, ...lengths].map((group) => formatPercent(value(result, "context", group, "retention"), 1))]);
+  return {
+    title: "Retention by importance and by session length (turns)",
+    keyColumns: 1,
+    headers: ["policy", ...importance.map((group) => group.replace("importance:", "")), ...lengths.map((group) => group.replace("length:", ""))],
+    numeric: [false, ...importance.map(() => true), ...lengths.map(() => true)],
     rows,
   };
 }

@@ -5,7 +5,7 @@
 // run-wide instants. Timestamps are whole microseconds of virtual time, so nesting survives rounding.
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import type { EventSink, LogEvent } from "../eventlog/events.ts";
+import { type EventSink, type LogEvent, isSessionEvent } from "../eventlog/events.ts";
 import { assert, unreachable } from "../policies/assert.ts";
 
 /** One trace event (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU). */
@@ -97,6 +97,8 @@ export class TraceBuilder implements EventSink {
     const timeUs = micros(timeMs);
     assert(timeUs >= this.nowUs, "events come in time order");
     this.nowUs = timeUs;
+    // Sessions have no track in the time series or the trace: their figures are in the Context table.
+    if (isSessionEvent(event)) return;
     switch (event.type) {
       case "run_started":
         this.runStarted(event.scenario, event.policy, event.seed, event.capacities);

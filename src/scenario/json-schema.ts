@@ -1,14 +1,15 @@
 // The JSON Schema of the scenario format, generated from the zod schema (zod 4's z.toJSONSchema) so the
 // two cannot drift; scenarios/schema.json is this, committed, for editors to complete and check fields.
-// Three places accept a shorthand that zod reads through a preprocess step, which z.toJSONSchema cannot
-// see into: a distribution (a bare number), a job shape ("single") and a queue (a kind's name, or an object
-// whose options depend on the kind). Their input forms are written out here.
+// Four places accept a shorthand that zod reads through a preprocess step, which z.toJSONSchema cannot
+// see into: a distribution (a bare number), a job shape ("single"), a queue and a context manager (a kind's
+// name, or an object whose options depend on the kind). Their input forms are written out here.
 // A file with `extends` only overrides fields, so it is checked against a second, relaxed copy: no field is
 // required (but an entry's name), and any field may be null (which removes the inherited one).
 
 import { z } from "zod";
+import { CONTEXT_KINDS } from "../policies/context/registry.ts";
 import { QUEUE_KINDS } from "../policies/queues/registry.ts";
-import { distributionSchema, queueSchema, scenarioSchema, shapeSchema } from "./schema.ts";
+import { contextSchema, distributionSchema, queueSchema, scenarioSchema, shapeSchema } from "./schema.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -54,11 +55,14 @@ function inputForm(schema: z.ZodType): JsonSchema | undefined {
     return { anyOf: [{ type: "number", minimum: 0, description: "a constant" }, inner(pipeOutput(distributionSchema))] };
   }
   if (schema === shapeSchema) return { anyOf: [{ const: "single" }, inner(pipeOutput(shapeSchema))] };
-  if (schema === queueSchema) {
-    const kinds = QUEUE_KINDS.map((kind) => kind.kind);
-    return { anyOf: [{ enum: kinds }, ...QUEUE_KINDS.map((kind) => ({ ...inner(kind.schema as z.ZodType), description: kind.summary }))] };
-  }
+  if (schema === queueSchema) return kindForms(QUEUE_KINDS);
+  if (schema === contextSchema) return kindForms(CONTEXT_KINDS);
   return undefined;
+}
+
+/** A registered kind's name alone, or its object with the kind's own options. */
+function kindForms(kinds: readonly { readonly kind: string; readonly summary: string; readonly schema: z.ZodType }[]): JsonSchema {
+  return { anyOf: [{ enum: kinds.map((kind) => kind.kind) }, ...kinds.map((kind) => ({ ...inner(kind.schema), description: kind.summary }))] };
 }
 
 /** The schema a preprocess step hands its value to. */

@@ -3,7 +3,7 @@
 
 import type { ScenarioFile } from "./schema.ts";
 import { traceFilesOf, traceSpecOf } from "./trace-spec.ts";
-import type { JobTemplate, PolicySpec, ProviderSpec, Scenario } from "./types.ts";
+import type { JobTemplate, PolicySpec, ProviderSpec, Scenario, SessionsSpec } from "./types.ts";
 
 export function normalize(data: ScenarioFile): Scenario {
   const providers: ProviderSpec[] = data.providers.map((provider) => ({
@@ -79,6 +79,7 @@ export function normalize(data: ScenarioFile): Scenario {
     },
     rateControl: policy.rate_control,
     orchestratorProvider: policy.orchestrator_provider,
+    context: policy.context === undefined ? undefined : { kind: policy.context.kind, options: policy.context },
   }));
 
   return {
@@ -108,10 +109,26 @@ export function normalize(data: ScenarioFile): Scenario {
     orchestratorProvider: data.orchestrator_provider,
     policies,
     limits: { maxEvents: data.limits.max_events, maxTraceLines: data.limits.max_trace_lines },
+    sessions: data.sessions === undefined ? undefined : normalizeSessions(data.sessions),
   };
 }
 
 /** Drops keys whose value is undefined (optional fields the file left out). */
 function definedOnly<T>(record: Readonly<Record<string, T | undefined>>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined));
+}
+
+function normalizeSessions(sessions: NonNullable<ScenarioFile["sessions"]>): SessionsSpec {
+  return {
+    count: sessions.count,
+    turns: sessions.turns,
+    turnTokens: sessions.turn_tokens,
+    turnGapMs: sessions.turn_gap_ms,
+    windowTokens: sessions.window_tokens,
+    factChance: sessions.fact_chance,
+    importance: sessions.importance,
+    pinnedImportanceMin: sessions.pinned_importance_min,
+    probeChance: sessions.probe_chance,
+    probeMinAgeTurns: sessions.probe_min_age_turns,
+  };
 }

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import type { GroupBy } from "../policies/queues/queue-context.ts";
+import { CONTEXT_KINDS, contextKind } from "../policies/context/registry.ts";
 import { QUEUE_KINDS, queueKind } from "../policies/queues/registry.ts";
 import { rateControlSchema } from "../policies/rate-control/rate-control.ts";
 import { workloadSchema } from "./trace-schema.ts";
@@ -167,6 +168,35 @@ export const queueSchema = z.preprocess(
   }),
 );
 
+/** A context manager's name alone (`"tiered"`) or `{ "kind": ..., ...options }`; each kind checks its options. */
+export const contextSchema = z.preprocess(
+  (value) => (typeof value === "string" ? { kind: value } : value),
+  z.looseObject({ kind: z.enum(CONTEXT_KINDS.map((kind) => kind.kind) as [string, ...string[]]) }).transform((value, context) => {
+    const parsed = contextKind(value.kind)?.schema.safeParse(value);
+    if (parsed === undefined || !parsed.success) {
+      for (const issue of parsed?.error.issues ?? []) {
+        if (issue.code === "unrecognized_keys") context.addIssue({ code: "unrecognized_keys", keys: issue.keys, message: issue.message, path: issue.path });
+        else context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      }
+      return z.NEVER;
+    }
+    return parsed.data as { kind: string } & Record<string, unknown>;
+  }),
+);
+
+const sessionsSchema = z.strictObject({
+  count: positiveInteger.max(10_000),
+  turns: distributionSchema,
+  turn_tokens: distributionSchema,
+  turn_gap_ms: distributionSchema.default({ kind: "constant", value: 2000 }),
+  window_tokens: positiveInteger,
+  fact_chance: probability.default(0.3),
+  importance: distributionSchema.default({ kind: "uniform", min: 0, max: 1 }),
+  pinned_importance_min: probability.default(0.8),
+  probe_chance: probability.default(0.2),
+  probe_min_age_turns: z.number().int().nonnegative().default(5),
+});
+
 const policySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '-' and '.' only"),
   description: z.string().default(""),
@@ -200,6 +230,8 @@ const policySchema = z.strictObject({
   rate_control: rateControlSchema.default({}),
   /** Where this policy sends plan and aggregate tasks, instead of the scenario's orchestrator_provider. */
   orchestrator_provider: z.string().min(1).optional(),
+  /** The context manager of the scenario's sessions (docs/context.md); sliding_window by default. */
+  context: contextSchema.optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -213,7 +245,7 @@ export const scenarioSchema = z.strictObject({
   seeds: positiveInteger.max(10_000).default(5),
   /** Required with synthetic arrivals; a trace-only scenario ends with its traces. */
   stop: z
-    .strictObject({ jobs: positiveInteger.max(1_000_000_000).optional(), duration_ms: positive.max(1e12).optional() })
+    .strictObject({ jobs: z.number().int().nonnegative().max(1_000_000_000).optional(), duration_ms: positive.max(1e12).optional() })
     .refine((value) => value.jobs !== undefined || value.duration_ms !== undefined, {
       message: "give jobs, duration_ms, or both",
     })
@@ -256,6 +288,8 @@ export const scenarioSchema = z.strictObject({
   limits: z
     .strictObject({ max_events: positiveInteger.max(10_000_000_000).default(200_000_000), max_trace_lines: positiveInteger.max(10_000_000_000).default(100_000_000) })
     .default({ max_events: 200_000_000, max_trace_lines: 100_000_000 }),
+  /** Long agent sessions whose context each policy's context manager keeps (docs/context.md). */
+  sessions: sessionsSchema.optional(),
 });
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;

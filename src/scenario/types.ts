@@ -1,6 +1,7 @@
 // A scenario after validation and defaults: what the simulator consumes. The JSON file format (snake_case)
 // is described by schema.ts and docs/scenario-format.md; this is its in-memory twin.
 
+import type { ContextSpec } from "../policies/context/context-kind.ts";
 import type { AdmissionDesign, FailureStrategy } from "../policies/dag-scheduler.ts";
 import type { DistributionSpec } from "../sim/distributions.ts";
 import type { QueueSpec } from "../policies/queues/queue-kind.ts";
@@ -37,6 +38,29 @@ export interface Scenario {
   readonly orchestratorProvider: string | undefined;
   readonly policies: readonly PolicySpec[];
   readonly limits: { readonly maxEvents: number; readonly maxTraceLines: number };
+  /** Long agent sessions whose context each policy's context manager keeps; undefined for none. */
+  readonly sessions?: SessionsSpec | undefined;
+}
+
+/** Agent sessions: their length, turn sizes, facts and probes, and the model's context window (docs/context.md). */
+export interface SessionsSpec {
+  readonly count: number;
+  /** Turns per session (rounded, at least 1). */
+  readonly turns: DistributionSpec;
+  readonly turnTokens: DistributionSpec;
+  /** From one turn to the next (model and tool time), before any recall latency. */
+  readonly turnGapMs: DistributionSpec;
+  readonly windowTokens: number;
+  /** Chance that a turn states a fact. */
+  readonly factChance: number;
+  /** A fact's importance (clamped to [0, 1]). */
+  readonly importance: DistributionSpec;
+  /** Facts at least this important are pinned as key information. */
+  readonly pinnedImportanceMin: number;
+  /** Chance that a turn needs a fact stated earlier. */
+  readonly probeChance: number;
+  /** A probe needs a fact stated at least this many turns before. */
+  readonly probeMinAgeTurns: number;
 }
 
 export interface FaultSpec {
@@ -187,6 +211,8 @@ export interface PolicySpec {
   readonly rateControl: RateControlFile;
   /** Where plan and aggregate tasks go under this policy; the scenario's orchestratorProvider when undefined. */
   readonly orchestratorProvider?: string | undefined;
+  /** The context manager of the scenario's sessions (sliding_window unless the file names one). */
+  readonly context?: ContextSpec | undefined;
 }
 
 export interface RetrySpec {

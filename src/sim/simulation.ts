@@ -23,6 +23,8 @@ import type { ScheduledEvent } from "./event-heap.ts";
 import { type RequestOutcome, SimProvider } from "./provider.ts";
 import { type Random, RandomStreams } from "./random.ts";
 import { TraceArrivals } from "./trace-arrivals.ts";
+import { type ContextManagerFactory, SessionRunner } from "./session-runner.ts";
+import { planSessions } from "./sessions.ts";
 import { type ArrivalSource, type TaskPlan, type TaskRole, Workload } from "./workload.ts";
 
 export interface RunOptions {
@@ -37,7 +39,12 @@ export interface RunOptions {
   readonly createScheduler?: SchedulerFactory | undefined;
   /** Builds each provider's request controller; the same use as createLedger. */
   readonly createController?: ControllerFactory | undefined;
+  /** Builds each session's context manager; the same use as createLedger. */
+  readonly createContextManager?: ContextManagerFactory | undefined;
 }
+
+/** The context manager of a policy that names none. */
+const DEFAULT_CONTEXT = { kind: "sliding_window", options: {} } as const;
 
 /** Whatever builds the run's DagScheduler from the parts the simulation made; `new DagScheduler(...)` by default. */
 export type SchedulerFactory = <P>(...parts: ConstructorParameters<typeof DagScheduler<P>>) => DagScheduler<P>;
@@ -143,6 +150,8 @@ class Simulation implements Orchestrator<TaskPayload> {
   private readonly pendingLimits = new Map<string, { limit: number; reason: "aimd_decrease" | "aimd_increase" }>();
   /** No spawn faults: a zero-delay spawn can complete inside the scheduler's call. */
   private readonly instantSpawns: boolean;
+  /** The scenario's agent sessions, when it has any. */
+  private readonly sessions: SessionRunner | undefined;
   private nextSeq = 0;
   private jobsCreated = 0;
   private arrivalsStopped = false;
@@ -191,6 +200,11 @@ class Simulation implements Orchestrator<TaskPayload> {
     this.workerRandom = this.streams.stream("workers");
     this.instantSpawns = scenario.workers.spawnFailureRate === 0 && scenario.workers.stallRate === 0;
     this.faultRandom = this.streams.stream("faults");
+    const sessions = scenario.sessions;
+    this.sessions =
+      sessions === undefined
+        ? undefined
+        : new SessionRunner(planSessions(sessions, this.streams), policy.context ?? DEFAULT_CONTEXT, sessions.windowTokens, this.streams, this.engine, (event) => this.emit(event), options.createContextManager);
   }
 
   run(): RunResult {
@@ -209,6 +223,7 @@ class Simulation implements Orchestrator<TaskPayload> {
     });
     if (scenario.shutdown !== undefined) this.engine.after(scenario.shutdown.atMs, SHUTDOWN, undefined);
     for (const source of this.sources) this.scheduleNextArrival(source);
+    this.sessions?.start();
     try {
       this.engine.run(this);
     } finally {

@@ -76,6 +76,16 @@ const PLANTED: readonly [string, readonly LogEvent[], Property][] = [
     planted(5, 0, circuit("open"), circuit("half_open", 1), requestStarted(1, 1), requestFinished(1, 1), requestStarted(1, 2), requestFinished(1, 2)),
     "breaker_sends_only_probes",
   ],
+  [
+    "a context larger than its session's window",
+    planted(
+      5,
+      0,
+      { type: "session_started", session: 1, turns: 1, window_tokens: 100, context: "sliding_window" },
+      { type: "context_assembled", session: 1, turn: 0, tokens: 101, store_segments: 0, store_tokens: 0 },
+    ),
+    "context_within_window",
+  ],
 ];
 
 describe("LogChecker", () => {

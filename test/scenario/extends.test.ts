@@ -114,9 +114,9 @@ describe("extends refuses", () => {
 describe("problems in a merged file", () => {
   it("name the base a bad inherited value came from, and not the file's own", () => {
     write("bad-base.json", { ...BASE, arrivals: { rate_per_second: -1 } });
-    const file = write("on-bad.json", { extends: "./bad-base.json", stop: { jobs: 0 } });
+    const file = write("on-bad.json", { extends: "./bad-base.json", stop: { jobs: -1 } });
     expect(errorsOf(file)).toEqual([
-      "stop.jobs: Too small: expected number to be >0 (got 0)",
+      "stop.jobs: Too small: expected number to be >=0 (got -1)",
       `arrivals.rate_per_second: Too small: expected number to be >0 (got -1) [${join(directory, "bad-base.json")}]`,
     ]);
     const error = (() => {
@@ -127,6 +127,6 @@ describe("problems in a merged file", () => {
       }
       throw new Error("accepted");
     })();
-    expect(error.message).toBe(`${file}: stop.jobs: Too small: expected number to be >0 (got 0) (and 1 more problem: 'schedlab validate ${file}' lists them all)`);
+    expect(error.message).toBe(`${file}: stop.jobs: Too small: expected number to be >=0 (got -1) (and 1 more problem: 'schedlab validate ${file}' lists them all)`);
   });
 });

@@ -68,6 +68,14 @@ const CASES: Readonly<Record<string, { status: number; lines: readonly Expected[
     ],
   },
   "extends-child.json": { status: 0, lines: [] },
+  "bad-context.json": {
+    status: 2,
+    lines: [
+      ["error", "policies[1].context.kind", '"sliding_window"|"summarize"|"tiered"'],
+      ["error", "policies[2].context.warm_fraction", "hot_fraction + warm_fraction must be at most 1 (got 0.5)"],
+      ["error", "sessions", 'unknown field "windw_tokens"; did you mean "window_tokens"?'],
+    ],
+  },
 };
 
 describe("broken fixtures through schedlab validate", () => {
