@@ -57,6 +57,13 @@ beforeAll(() => {
     { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
   );
   if (saturated.status !== 0) throw new Error(`sweep failed: ${saturated.stderr}`);
+  // Sessions only: the context managers' charts, and no empty scheduling charts.
+  const sessions = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "context-retention", "--seeds", "2", "--out", join(folder, "context")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  if (sessions.status !== 0) throw new Error(`compare failed: ${sessions.stderr}`);
 }, 250_000);
 afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
@@ -194,6 +201,17 @@ describe.skipIf(!available && !required)("report.html in headless Chromium", () 
     expect(p95?.yScale).toBe("logarithmic");
     expect(p95?.bands).toBeGreaterThan(0);
     expect(seen.get("sweep-throughput-arriving-s0")?.yScale).toBe("linear");
+  }, 120_000);
+
+  it("renders a sessions-only comparison's context charts, and leaves out the scheduling charts it has no jobs for", async () => {
+    const { problems, seen } = await inspect(join(folder, "context", "report.html"));
+    expect(problems).toEqual([]);
+    expect([...seen.keys()].sort()).toEqual(["context-retention", "context-tokens"]);
+    const retention = seen.get("context-retention");
+    // One dataset per manager; all probes, pinned facts, importance bands and session lengths.
+    expect(retention?.datasets).toBe(3);
+    expect(retention?.points).toBeGreaterThanOrEqual(3 * 5);
+    for (const chart of seen.values()) expect(chart.painted, chart.title).toBeGreaterThan(1000);
   }, 120_000);
 
   it("catches a sweep chart drawn without its bands", async () => {

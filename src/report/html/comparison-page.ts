@@ -4,7 +4,8 @@
 import type { Comparison } from "../../experiment/compare.ts";
 import type { Table } from "../table.ts";
 import type { ReportPage } from "./model.ts";
-import { latencyCdfSection, p95Section, ratioSection, serviceShareSection, tablesSection, timelineSection } from "./sections.ts";
+import { hasContext, hasJobs } from "../tables.ts";
+import { contextSection, latencyCdfSection, p95Section, ratioSection, serviceShareSection, tablesSection, timelineSection } from "./sections.ts";
 
 export interface PageContext {
   readonly headline: string;
@@ -28,11 +29,11 @@ export function comparisonPage(comparison: Comparison, context: PageContext): Re
     ].filter((line) => line !== ""),
     command: context.command,
     sections: [
-      latencyCdfSection(comparison),
-      p95Section(comparison),
-      ratioSection(comparison),
-      timelineSection(comparison),
-      serviceShareSection(comparison),
+      // A scenario of sessions only has no jobs: its scheduling charts would be empty.
+      ...(hasJobs(comparison)
+        ? [latencyCdfSection(comparison), p95Section(comparison), ratioSection(comparison), timelineSection(comparison), serviceShareSection(comparison)]
+        : []),
+      ...(hasContext(comparison) ? [contextSection(comparison)] : []),
       tablesSection(context.tables),
     ],
     footer: `schedlab ${context.version}; scenario file \`${context.scenarioFile}\`. Every figure is derived from the event log (\`schedlab run … --events FILE\`) and defined in docs/metrics.md.`,

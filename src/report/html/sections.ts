@@ -4,11 +4,12 @@
 
 import { type Comparison, type PolicyResult, findRow } from "../../experiment/compare.ts";
 import type { Estimate } from "../../metrics/confidence.ts";
+import { IMPORTANCE_BANDS, LENGTH_BANDS } from "../../metrics/context.ts";
 import { cdfPoints, type HistogramData } from "../../metrics/latency-histogram.ts";
 import type { Scope } from "../../metrics/rows.ts";
 import type { SeriesKind, TimelineData, TimelineSeries } from "../../metrics/timeline.ts";
 import type { Table } from "../table.ts";
-import type { ChartSpec, ChoiceOption, IntervalValue, LineSeries, Section } from "./model.ts";
+import type { Axis, ChartSpec, ChoiceOption, IntervalValue, LineSeries, Section } from "./model.ts";
 
 const SECONDS = 1 / 1000;
 
@@ -256,5 +257,47 @@ export function tablesSection(tables: readonly Table[]): Section {
     title: "Tables",
     paragraphs: ["The tables of summary.md: each cell is the mean over seeds ± the half-width of its 95% interval."],
     blocks: tables.map((table) => ({ kind: "table", table })),
+  };
+}
+
+/** Context managers (runs with agent sessions): key-fact retention by group, and the tokens each spent, with intervals. */
+export function contextSection(comparison: Comparison): Section {
+  /** A category of a chart: its label and the context row (group, metric) it shows. */
+  type Category = readonly [label: string, group: string, metric: string];
+  const groups = groupsOf(comparison, "context");
+  const probed = (group: string): boolean => groups.includes(group) && comparison.results.some((result) => (findRow(result, "context", group, "probes")?.estimate.mean ?? 0) > 0);
+  const retention = ([
+    ["all probes", "all", "retention"],
+    ["pinned facts", "pinned", "retention"],
+    ...IMPORTANCE_BANDS.map((band): Category => [`importance ${band.name}`, `importance:${band.name}`, "retention"]),
+    ...LENGTH_BANDS.map((band): Category => [`${band.name} turns`, `length:${band.name}`, "retention"]),
+  ] satisfies Category[]).filter(([, group]) => probed(group));
+  const tokens: Category[] = [
+    ["compaction", "all", "compaction_tokens"],
+    ["recall", "all", "recall_tokens"],
+  ];
+  const intervals = (id: string, title: string, categories: readonly Category[], y: Axis): ChartSpec => ({
+    type: "intervals",
+    id,
+    title,
+    categories: categories.map(([label]) => label),
+    y,
+    base: 0,
+    series: comparison.results.map((result, color) => ({
+      label: result.policy.name,
+      color,
+      values: categories.map(([, group, metric]) => intervalValue(findRow(result, "context", group, metric)?.estimate)),
+    })),
+  });
+  return {
+    id: "context",
+    title: "Context managers",
+    paragraphs: [
+      `Retention is the share of probes whose fact was in the context assembled for that turn, under each policy's context manager: the mean over ${seedText(comparison)} with its 95% interval (docs/metrics.md, "Context"). Tokens are those spent per run on compaction (summaries) and on recalls from the cold store.`,
+    ],
+    blocks: [
+      { kind: "chart", chart: intervals("context-retention", "Key-fact retention at probe time", retention, { label: "probes answered from context", percent: true, min: 0, max: 1 }) },
+      { kind: "chart", chart: intervals("context-tokens", "Tokens spent per run", tokens, { label: "tokens per run", min: 0 }) },
+    ],
   };
 }
