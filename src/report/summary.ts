@@ -14,7 +14,7 @@ import {
   contextTable,
   fairnessTable,
   hasContext,
-  hasJobs,
+  showsJobs,
   providerTable,
   hasFairnessGroups,
   hasSeveralTenants,
@@ -36,51 +36,24 @@ export interface ReportContext {
   readonly request?: string | undefined;
 }
 
-/** The tables of the terminal, in order: latency by lane, runs, utilization, providers, admission, then tenants and fairness. */
-function terminalTables(comparison: Comparison): Table[] {
-  return [
-    ...(showsJobs(comparison)
-      ? [
-          latencyTable(comparison),
-          runTable(comparison),
-          utilizationTable(comparison),
-          providerTable(comparison),
-          admissionTable(comparison),
-          ...(hasSeveralTenants(comparison) ? [latencyTable(comparison, "tenant"), tenantLaneTable(comparison)] : []),
-          ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
-        ]
-      : []),
-    ...contextTables(comparison),
+/**
+ * The tables in order: latency by lane, runs, utilization, providers, admission, then tenants and fairness, then
+ * context. summary.md and report.html (`inReport`) also show lease releases, and the tenant tables even with one
+ * tenant.
+ */
+function tablesOf(comparison: Comparison, inReport: boolean): Table[] {
+  const severalTenants = hasSeveralTenants(comparison);
+  const scheduling = [
+    latencyTable(comparison),
+    runTable(comparison),
+    utilizationTable(comparison),
+    providerTable(comparison),
+    admissionTable(comparison),
+    ...(inReport ? [releaseTable(comparison), latencyTable(comparison, "tenant")] : severalTenants ? [latencyTable(comparison, "tenant")] : []),
+    ...(severalTenants ? [tenantLaneTable(comparison)] : []),
+    ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
   ];
-}
-
-/** The scheduling tables, unless the scenario runs sessions instead of jobs. */
-function showsJobs(comparison: Comparison): boolean {
-  return hasJobs(comparison) || !hasContext(comparison);
-}
-
-function contextTables(comparison: Comparison): Table[] {
-  return hasContext(comparison) ? [contextTable(comparison), retentionTable(comparison)] : [];
-}
-
-/** summary.md and report.html also show lease releases, and the tenant tables even with one tenant. */
-function reportTables(comparison: Comparison): Table[] {
-  return [
-    ...(showsJobs(comparison)
-      ? [
-          latencyTable(comparison),
-          runTable(comparison),
-          utilizationTable(comparison),
-          providerTable(comparison),
-          admissionTable(comparison),
-          releaseTable(comparison),
-          latencyTable(comparison, "tenant"),
-          ...(hasSeveralTenants(comparison) ? [tenantLaneTable(comparison)] : []),
-          ...(hasFairnessGroups(comparison) ? [fairnessTable(comparison)] : []),
-        ]
-      : []),
-    ...contextTables(comparison),
-  ];
+  return [...(showsJobs(comparison) ? scheduling : []), ...(hasContext(comparison) ? [contextTable(comparison), retentionTable(comparison)] : [])];
 }
 
 /** The tables for a terminal `width` columns wide: a wider table is split into sections of columns. */
@@ -88,7 +61,7 @@ export function terminalSummary(comparison: Comparison, width = Number.POSITIVE_
   const notes = caveats(comparison);
   return [
     headline(comparison),
-    ...terminalTables(comparison).flatMap((table) => ["", renderText(table, width)]),
+    ...tablesOf(comparison, false).flatMap((table) => ["", renderText(table, width)]),
     ...(notes.length > 0 ? ["", ...notes.map((note) => wrap(note, width))] : []),
   ].join("\n");
 }
@@ -176,7 +149,7 @@ export function reportFiles(comparison: Comparison, context: ReportContext): Rec
     "runs.csv": runsCsv(comparison),
     "summary.json": `${JSON.stringify(summaryJson(comparison, context), null, 2)}\n`,
     "report.html": renderPage(
-      comparisonPage(comparison, { ...context, headline: headline(comparison), tables: reportTables(comparison), notes: caveats(comparison) }),
+      comparisonPage(comparison, { ...context, headline: headline(comparison), tables: tablesOf(comparison, true), notes: caveats(comparison) }),
     ),
   };
 }
@@ -212,7 +185,7 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "",
     ...policyLines,
     "",
-    ...reportTables(comparison).flatMap((table, index) => [renderMarkdown(table), "", ...(index === 1 ? caveats(comparison).flatMap((note) => [`> ${note}`, ""]) : [])]),
+    ...tablesOf(comparison, true).flatMap((table, index) => [renderMarkdown(table), "", ...(index === 1 ? caveats(comparison).flatMap((note) => [`> ${note}`, ""]) : [])]),
     "## How to read this",
     "",
     "- Latency is `job_finished.t − job_arrived.t` of completed jobs; percentiles are nearest-rank on the exact sample of each run.",

@@ -276,6 +276,11 @@ export function hasJobs(comparison: Comparison): boolean {
   return comparison.results.some((result) => (findRow(result, "overall", "all", "jobs_arrived")?.estimate.mean ?? 0) > 0);
 }
 
+/** The scheduling tables and charts, unless the scenario runs sessions instead of jobs. */
+export function showsJobs(comparison: Comparison): boolean {
+  return hasJobs(comparison) || !hasContext(comparison);
+}
+
 /** The context manager a policy's sessions ran under. */
 export function contextKindOf(result: PolicyResult): string {
   return result.policy.context?.kind ?? "sliding_window";

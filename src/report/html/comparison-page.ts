@@ -4,7 +4,7 @@
 import type { Comparison } from "../../experiment/compare.ts";
 import type { Table } from "../table.ts";
 import type { ReportPage } from "./model.ts";
-import { hasContext, hasJobs } from "../tables.ts";
+import { hasContext, showsJobs } from "../tables.ts";
 import { contextSection, latencyCdfSection, p95Section, ratioSection, serviceShareSection, tablesSection, timelineSection } from "./sections.ts";
 
 export interface PageContext {
@@ -30,7 +30,7 @@ export function comparisonPage(comparison: Comparison, context: PageContext): Re
     command: context.command,
     sections: [
       // A scenario of sessions only has no jobs: its scheduling charts would be empty.
-      ...(hasJobs(comparison)
+      ...(showsJobs(comparison)
         ? [latencyCdfSection(comparison), p95Section(comparison), ratioSection(comparison), timelineSection(comparison), serviceShareSection(comparison)]
         : []),
       ...(hasContext(comparison) ? [contextSection(comparison)] : []),
