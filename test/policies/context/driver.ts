@@ -51,3 +51,10 @@ export function drive(manager: ContextManager, session: Session, check: (step: n
   });
   return outcomes;
 }
+
+/** The assembled context as one line per item, for example-based tests: "turn 3", "turn 0 recalled", "summary 0-2". */
+export function itemsOf(manager: ContextManager): string[] {
+  return manager.assemble().items.map((item) => (item.kind === "turn" ? `turn ${item.turn}${item.recalled ? " recalled" : ""}` : `${item.kind} ${item.firstTurn}-${item.lastTurn}`));
+}
+
+export const turnOf = (index: number, tokens: number, facts: readonly Fact[] = []): Turn => ({ index, tokens, facts });
