@@ -67,8 +67,9 @@ export class Summarize implements ContextManager {
     const window = this.environment.windowTokens;
     const compacted: Turn[] = [];
     let recentTokens = tokensOf(this.turns);
-    // At least one turn goes, so that a compaction always makes room (a summary alone is never re-summarised).
-    while (this.turns.length > 0 && (compacted.length === 0 || recentTokens > window * this.options.keepRecentFraction)) {
+    // At least one turn goes, so that a compaction always makes room (a summary alone is never re-summarised). The
+    // loop stops before the turns run out: with none left, recentTokens is 0.
+    while (compacted.length === 0 || recentTokens > window * this.options.keepRecentFraction) {
       const oldest = this.turns.shift() as Turn;
       compacted.push(oldest);
       recentTokens -= oldest.tokens;
@@ -79,8 +80,8 @@ export class Summarize implements ContextManager {
     const maxTokens = window * this.options.summaryMaxFraction;
     const fits = this.options.overheadTokens <= maxTokens;
     const facts = fits ? fitFacts(this.options, selection.kept, maxTokens) : [];
-    const firstTurn = previous?.firstTurn ?? compacted[0]?.index ?? 0;
-    const lastTurn = compacted[compacted.length - 1]?.index ?? previous?.lastTurn ?? firstTurn;
+    const firstTurn = previous?.firstTurn ?? (compacted[0] as Turn).index;
+    const lastTurn = (compacted[compacted.length - 1] as Turn).index;
     this.summary = fits ? { firstTurn, lastTurn, tokens: summaryTokens(this.options, facts.length), facts } : undefined;
     return {
       turnsCompacted: compacted.length,
