@@ -94,6 +94,11 @@ describe("context kinds", () => {
     expect(firstProblem({ kind: "tiered", hot_fraction: 0.8, warm_fraction: 0.3 })).toBe("warm_fraction: hot_fraction + warm_fraction must be at most 1");
   });
 
+  it("takes only its own kind's name", () => {
+    expect(schemaOf("tiered").safeParse({ kind: "summarize" }).error?.issues[0]?.path).toEqual(["kind"]);
+    expect(schemaOf("sliding_window").safeParse({}).success).toBe(false);
+  });
+
   it("refuses a spec of an unregistered kind as a bug, naming it", () => {
     expect(() => registry.createContextManager({ kind: "lru", options: {} }, quiet)).toThrow("context manager lru is not registered");
   });
