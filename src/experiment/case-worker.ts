@@ -2,8 +2,9 @@
 // (src/experiment/parallel.ts); with --jobs 1 the same function runs in-process, so both paths compute alike.
 
 import type { MessagePort } from "node:worker_threads";
-import { type SwarmCase, runCase } from "../check/swarm.ts";
+import type { SwarmCase, runCase } from "../check/swarm.ts";
 import type { PolicySpec, Scenario } from "../scenario/types.ts";
+import { assertionFailed } from "../policies/assert.ts";
 import { EventLimitError } from "../sim/engine.ts";
 import type { RunCharts } from "./charts.ts";
 import type { RunSummary } from "../metrics/collector.ts";
@@ -45,12 +46,23 @@ export type WorkerAnswer<T extends CaseTask> =
   | { readonly ok: true; readonly value: CaseOutcome<T> }
   | { readonly ok: false; readonly eventLimit: { readonly maxEvents: number; readonly atMs: number } };
 
+/**
+ * The swarm checker (and fast-check under it), loaded only by a run that has check batches: a comparison's
+ * threads skip its loading, part of the start-up that no second thread can share.
+ */
+let checkCase: typeof runCase | undefined;
+
+/** Loads what these tasks need beyond the simulator; call before answerTask in every thread that runs them. */
+export async function loadFor(tasks: readonly CaseTask[]): Promise<void> {
+  if (checkCase === undefined && tasks.some((task) => task.kind === "check_batch")) checkCase = (await import("../check/swarm.ts")).runCase;
+}
+
 export function runTask(task: CaseTask): ChartedRun | CheckBatch {
   switch (task.kind) {
     case "charted_run":
       return runCharted({ scenario: task.scenario, policy: task.policy, seed: task.seed, timeline: task.timeline });
     case "check_batch":
-      return task.cases.map((swarm) => runCase(task.scenario, task.policy, swarm));
+      return task.cases.map((swarm) => (checkCase ?? assertionFailed("check batches run after loadFor"))(task.scenario, task.policy, swarm));
     default: {
       const unknown: never = task;
       throw new Error(`unknown case kind: ${JSON.stringify(unknown)}`);
@@ -106,7 +118,8 @@ export interface LaneOrder {
  * in the worker means it never waits for the main thread (busy with cases of its own) to hand it the next.
  * Returns how many cases it posted.
  */
-export function runLane(order: LaneOrder): number {
+export async function runLane(order: LaneOrder): Promise<number> {
+  await loadFor(order.tasks);
   let posted = 0;
   for (let index = claimCase(order.claims, order.tasks.length); index !== undefined; index = claimCase(order.claims, order.tasks.length)) {
     const message: LaneAnswer<CaseTask> = { index, answer: answerTask(order.tasks[index] as CaseTask) };

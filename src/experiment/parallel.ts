@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import Tinypool from "tinypool";
 import { EventLimitError } from "../sim/engine.ts";
 import { MessageChannel } from "node:worker_threads";
-import { CLAIM_SLOTS, type CaseOutcome, type CaseTask, type LaneAnswer, type LaneOrder, type WorkerAnswer, answerTask, claimCase, stopLanes } from "./case-worker.ts";
+import { CLAIM_SLOTS, type CaseOutcome, type CaseTask, type LaneAnswer, type LaneOrder, type WorkerAnswer, answerTask, claimCase, loadFor, stopLanes } from "./case-worker.ts";
 
 export type { CaseTask, CaseOutcome, ChartedRun, ChartedRunTask, CheckBatch, CheckBatchTask } from "./case-worker.ts";
 
@@ -84,6 +84,7 @@ export async function runCases<T extends CaseTask>(tasks: readonly T[], options:
   if (options.workers !== undefined && options.workers.jobs !== options.jobs) throw new Error(`workers started for --jobs ${options.workers.jobs}, run with --jobs ${options.jobs}`);
   const workers = options.workers ?? startWorkers(Math.min(options.jobs, tasks.length));
   try {
+    await loadFor(tasks);
     if (!(workers instanceof StartedWorkers) || tasks.length <= 1) return await runInThisThread(tasks, options);
     return await runOnLanes(tasks, workers, options);
   } finally {

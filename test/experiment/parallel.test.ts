@@ -95,7 +95,7 @@ describe("lanes", () => {
     expect(claimCase(claims, cases.length)).toBe(1);
     const { port1, port2 } = new MessageChannel();
     const received = answersOn(port1, cases.length - 2);
-    expect(runLane({ tasks: cases, claims, answers: port2 })).toBe(cases.length - 2);
+    expect(await runLane({ tasks: cases, claims, answers: port2 })).toBe(cases.length - 2);
     const answers = await received;
     port1.close();
     expect(answers.map((answer) => answer.index)).toEqual([2, 3, 4, 5]);
@@ -107,7 +107,7 @@ describe("lanes", () => {
     const cases = compareCases(limited, limited.policies, [1]);
     const { port1, port2 } = new MessageChannel();
     const received = answersOn(port1, cases.length);
-    runLane({ tasks: cases, claims: claimCounter(), answers: port2 });
+    await runLane({ tasks: cases, claims: claimCounter(), answers: port2 });
     const answers = await received;
     port1.close();
     expect(answers.map(({ answer }) => answer.ok)).toEqual([false, false]);
