@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { compareCases, comparisonOfCases } from "../experiment/compare.ts";
 import { assertionFailed } from "../policies/assert.ts";
-import type { ChartedRun } from "../experiment/parallel.ts";
+import { type ChartedRun, startWorkers } from "../experiment/parallel.ts";
 import { type CompareRequestRecord, type Shard, shardCases, shardFiles } from "../experiment/shard.ts";
 import { writeFilesAtomically } from "../report/write.ts";
 import type { PolicySpec } from "../scenario/types.ts";
@@ -67,43 +67,51 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const seedCount = integerFlag("seeds", values.seeds, 1, 10_000);
   const firstSeedFlag = integerFlag("seed", values.seed, 0);
   const jobs = jobsFlag(values.jobs);
-  const shard = shardFlag(values.shard);
-  if (shard !== undefined && values.json === true) throw new UsageError("--json: a shard has no summary to print; use --json on 'schedlab merge'");
-  const traceIn = values["trace-in"];
-  const scenario = loadScenarioAndWarn(scenarioFile, traceIn);
-  const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
-  const policies = names.map((name) => {
-    const policy = scenario.policies.find((candidate) => candidate.name === name);
-    if (policy === undefined) {
-      throw new UsageError(`--policies: no policy "${name}" in ${scenarioFile} (have: ${scenario.policies.map((p) => p.name).join(", ")})`);
+  // Started before the scenario is read, the workers load the simulator while this thread reads it and builds
+  // the cases; runCases closes them, and so does the finally when the command stops before it runs any.
+  const workers = startWorkers(jobs);
+  try {
+    const shard = shardFlag(values.shard);
+    if (shard !== undefined && values.json === true) throw new UsageError("--json: a shard has no summary to print; use --json on 'schedlab merge'");
+    const traceIn = values["trace-in"];
+    const scenario = loadScenarioAndWarn(scenarioFile, traceIn);
+    const names = values.policies === undefined ? scenario.policies.map((policy) => policy.name) : values.policies.split(",").map((name) => name.trim());
+    const policies = names.map((name) => {
+      const policy = scenario.policies.find((candidate) => candidate.name === name);
+      if (policy === undefined) {
+        throw new UsageError(`--policies: no policy "${name}" in ${scenarioFile} (have: ${scenario.policies.map((p) => p.name).join(", ")})`);
+      }
+      return policy;
+    });
+    const out = values.out ?? join("reports", shard === undefined ? `${scenario.name}-compare` : `${scenario.name}-compare-shard-${shard.index}-of-${shard.count}`);
+    requireFolderTarget("out", out);
+    const firstSeed = firstSeedFlag ?? scenario.seed;
+    const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
+    // A shard folder holds a manifest, not a report: merge claims the report folder.
+    const request = shard === undefined ? claimReportFolder(out, { command: "compare", scenario, policies: names, seeds }, values.force === true) : undefined;
+    const cases = compareCases(scenario, policies, seeds);
+    const chosen = shard === undefined ? cases.map((_, index) => index) : shardCases(cases.length, shard);
+    const runs = await runCasesFromCli(
+      chosen.map((index) => cases[index] as (typeof cases)[number]),
+      {
+        jobs,
+        workers,
+        label: `compare ${scenario.name}${shard === undefined ? "" : ` shard ${shard.index}/${shard.count}`}`,
+        unit: "runs",
+        onInterrupt: () => completeReportIn(out, shard === undefined ? "summary.json" : "manifest.json"),
+      },
+    );
+    if (shard !== undefined) {
+      writeShard(out, shard, chosen, runs, { scenarioFile, ...(traceIn === undefined ? {} : { traceIn }), scenario, policies, seeds, version: packageVersion() });
+      return 0;
     }
-    return policy;
-  });
-  const out = values.out ?? join("reports", shard === undefined ? `${scenario.name}-compare` : `${scenario.name}-compare-shard-${shard.index}-of-${shard.count}`);
-  requireFolderTarget("out", out);
-  const firstSeed = firstSeedFlag ?? scenario.seed;
-  const seeds = Array.from({ length: seedCount ?? scenario.seeds }, (_, index) => firstSeed + index);
-  // A shard folder holds a manifest, not a report: merge claims the report folder.
-  const request = shard === undefined ? claimReportFolder(out, { command: "compare", scenario, policies: names, seeds }, values.force === true) : undefined;
-  const cases = compareCases(scenario, policies, seeds);
-  const chosen = shard === undefined ? cases.map((_, index) => index) : shardCases(cases.length, shard);
-  const runs = await runCasesFromCli(
-    chosen.map((index) => cases[index] as (typeof cases)[number]),
-    {
-      jobs,
-      label: `compare ${scenario.name}${shard === undefined ? "" : ` shard ${shard.index}/${shard.count}`}`,
-      unit: "runs",
-      onInterrupt: () => completeReportIn(out, shard === undefined ? "summary.json" : "manifest.json"),
-    },
-  );
-  if (shard !== undefined) {
-    writeShard(out, shard, chosen, runs, { scenarioFile, ...(traceIn === undefined ? {} : { traceIn }), scenario, policies, seeds, version: packageVersion() });
+    const command = compareCommandLine(scenarioFile, policies, seeds, traceIn);
+    if (request === undefined) return assertionFailed("an unsharded comparison claims its report folder before it runs");
+    emitReport(comparisonOfCases(scenario, policies, seeds, runs), { out, command, scenarioFile, json: values.json === true, request });
     return 0;
+  } finally {
+    await workers?.close();
   }
-  const command = compareCommandLine(scenarioFile, policies, seeds, traceIn);
-  if (request === undefined) return assertionFailed("an unsharded comparison claims its report folder before it runs");
-  emitReport(comparisonOfCases(scenario, policies, seeds, runs), { out, command, scenarioFile, json: values.json === true, request });
-  return 0;
 }
 
 /** The command that reproduces a comparison (without --jobs or --shard, which do not change it). */

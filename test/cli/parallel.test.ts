@@ -121,7 +121,7 @@ describe("compare --shard and merge", () => {
 /** Starts a 180-run comparison, sends SIGINT 4 s in (well after tsx's start-up), and returns how it ended. */
 // --force: the earlier report in the folder is of another request (2 seeds); only the interruption may keep it.
 async function interruptedCompare(jobs: string, out: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "default", "--seeds", "60", "--jobs", jobs, "--out", out, "--force"], { cwd: ROOT });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "compare", "default", "--seeds", "200", "--jobs", jobs, "--out", out, "--force"], { cwd: ROOT });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -135,7 +135,7 @@ describe("Ctrl-C", () => {
     const out = join(temporary, `interrupted-${jobs}`);
     const { code, stderr } = await interruptedCompare(jobs, out);
     expect(code).toBe(130);
-    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 180 runs; nothing written; no complete report exists in [^\n]+\n$/);
+    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 600 runs; nothing written; no complete report exists in [^\n]+\n$/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -145,7 +145,7 @@ describe("Ctrl-C", () => {
     const before = filesOf(out);
     const { code, stderr } = await interruptedCompare("2", out);
     expect(code).toBe(130);
-    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 180 runs; nothing written; the complete report already in [^\n]+ is unchanged\n$/);
+    expect(stderr).toMatch(/^schedlab: interrupted after \d+ of 600 runs; nothing written; the complete report already in [^\n]+ is unchanged\n$/);
     expect(filesOf(out)).toEqual(before);
   });
 });

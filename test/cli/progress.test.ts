@@ -48,9 +48,9 @@ describe.skipIf(!HAS_SCRIPT && process.env.CI !== "true")("progress bar", () => 
   it("shows a long run's jobs finished, and nothing for a short one", () => {
     const raw = JSON.parse(readFileSync(join(ROOT, "scenarios", "default.json"), "utf8")) as Record<string, unknown>;
     const long = join(temporary, "long.json");
-    writeFileSync(long, JSON.stringify({ ...raw, $schema: undefined, stop: { jobs: 60_000 } }));
+    writeFileSync(long, JSON.stringify({ ...raw, $schema: undefined, stop: { jobs: 200_000 } }));
     const shown = onTerminal(false, "run", long, "--out", join(temporary, "long-run"));
-    expect(shown).toMatch(/run default fifo-retry-after \[[=-]+\] \d+\/60000 jobs/);
+    expect(shown).toMatch(/run default fifo-retry-after \[[=-]+\] \d+\/200000 jobs/);
     const short = onTerminal(false, "run", "default", "--out", join(temporary, "short-run"));
     expect(short).not.toContain("ETA");
     expect(short).toContain("Wrote ");

@@ -3,7 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import { compareCases, comparisonOfCases } from "../../src/experiment/compare.ts";
-import { CasesInterrupted, runCases } from "../../src/experiment/parallel.ts";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { CLAIM_SLOTS, type LaneAnswer, answerTask, claimCase, runLane, stopLanes } from "../../src/experiment/case-worker.ts";
+import { CasesInterrupted, runCases, startWorkers } from "../../src/experiment/parallel.ts";
 import { decodeJson, encodeJson, shardCases } from "../../src/experiment/shard.ts";
 import { reportFiles } from "../../src/report/summary.ts";
 import { parseScenario } from "../../src/scenario/load.ts";
@@ -59,6 +61,68 @@ describe("runCases", () => {
     expect(error).toBeInstanceOf(CasesInterrupted);
     expect((error as CasesInterrupted).done).toBeLessThan(16);
     expect((error as CasesInterrupted).total).toBe(16);
+  });
+});
+
+function claimCounter(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(CLAIM_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+}
+
+function answersOn(port: MessagePort, count: number): Promise<LaneAnswer<ReturnType<typeof compareCases>[number]>[]> {
+  const answers: LaneAnswer<ReturnType<typeof compareCases>[number]>[] = [];
+  return new Promise((resolve) => {
+    port.on("message", (message: (typeof answers)[number]) => {
+      answers.push(message);
+      if (answers.length === count) resolve(answers);
+    });
+  });
+}
+
+describe("lanes", () => {
+  it("hand out every case exactly once, and none after a stop", () => {
+    const claims = claimCounter();
+    expect([claimCase(claims, 3), claimCase(claims, 3), claimCase(claims, 3), claimCase(claims, 3)]).toEqual([0, 1, 2, undefined]);
+    const stopped = claimCounter();
+    expect(claimCase(stopped, 3)).toBe(0);
+    stopLanes(stopped);
+    expect(claimCase(stopped, 3)).toBeUndefined();
+  });
+
+  it("a worker's lane takes the cases left after the others' claims and posts each one's answer at its index", async () => {
+    const cases = compareCases(SCENARIO, SCENARIO.policies, SEEDS);
+    const claims = claimCounter();
+    expect(claimCase(claims, cases.length)).toBe(0);
+    expect(claimCase(claims, cases.length)).toBe(1);
+    const { port1, port2 } = new MessageChannel();
+    const received = answersOn(port1, cases.length - 2);
+    expect(await runLane({ tasks: cases, claims, answers: port2 })).toBe(cases.length - 2);
+    const answers = await received;
+    port1.close();
+    expect(answers.map((answer) => answer.index)).toEqual([2, 3, 4, 5]);
+    for (const { index, answer } of answers) expect(answer).toEqual(answerTask(cases[index] as (typeof cases)[number]));
+  });
+
+  it("a worker's lane posts a run over its event limit as data, and goes on with the next case", async () => {
+    const limited = { ...SCENARIO, limits: { ...SCENARIO.limits, maxEvents: 50 } };
+    const cases = compareCases(limited, limited.policies, [1]);
+    const { port1, port2 } = new MessageChannel();
+    const received = answersOn(port1, cases.length);
+    await runLane({ tasks: cases, claims: claimCounter(), answers: port2 });
+    const answers = await received;
+    port1.close();
+    expect(answers.map(({ answer }) => answer.ok)).toEqual([false, false]);
+  });
+
+  it("runs on workers started ahead of the cases, as on its own, and refuses workers of another --jobs", async () => {
+    const cases = compareCases(SCENARIO, SCENARIO.policies, [1, 2, 3, 4, 5, 6, 7, 8]);
+    const inThread = await runCases(cases, { jobs: 1 });
+    expect(await runCases(cases, { jobs: 2, workers: startWorkers(2) })).toEqual(inThread);
+    expect(await runCases(cases, { jobs: 3, workers: startWorkers(3) })).toEqual(inThread);
+    expect(startWorkers(1)).toBeUndefined();
+    const other = startWorkers(3);
+    await expect(runCases(cases, { jobs: 2, workers: other })).rejects.toThrow(/started for --jobs 3/);
+    await other?.close();
+    await other?.close();
   });
 });
 
