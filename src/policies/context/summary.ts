@@ -31,10 +31,13 @@ export function summaryTokens(cost: SummaryCost, facts: number): number {
   return cost.overheadTokens + cost.tokensPerFact * facts;
 }
 
-/** The most important facts that a summary of at most `maxTokens` can carry; none (and no summary) if not even its overhead fits. */
+/** The most important facts (keys unique) that a summary of at most `maxTokens` can carry; none (and no summary) if not even its overhead fits. */
 export function fitFacts(cost: SummaryCost, facts: readonly Fact[], maxTokens: number): readonly Fact[] {
   const room = cost.tokensPerFact === 0 ? facts.length : Math.floor((maxTokens - cost.overheadTokens) / cost.tokensPerFact);
-  if (maxTokens < cost.overheadTokens || room <= 0) return [];
+  if (maxTokens < cost.overheadTokens) return [];
   if (room >= facts.length) return facts;
-  return [...facts].sort((a, b) => b.importance - a.importance || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, room);
+  // Keys are unique among the facts of one compaction (a session names each fact after its turn), so a tie in
+  // importance is broken by key alone.
+  // Stryker disable next-line EqualityOperator: `<=` differs from `<` only for equal keys.
+  return [...facts].sort((a, b) => b.importance - a.importance || (a.key < b.key ? -1 : 1)).slice(0, room);
 }

@@ -92,6 +92,8 @@ describe("context kinds", () => {
   it("says why fractions that do not share the window are refused", () => {
     expect(firstProblem({ kind: "summarize", keep_recent_fraction: 0.8, summary_max_fraction: 0.3 })).toBe("summary_max_fraction: keep_recent_fraction + summary_max_fraction must be at most 1");
     expect(firstProblem({ kind: "tiered", hot_fraction: 0.8, warm_fraction: 0.3 })).toBe("warm_fraction: hot_fraction + warm_fraction must be at most 1");
+    // Reported as a custom issue: the refinement's own, not one of zod's built-in checks.
+    expect(schemaOf("tiered").safeParse({ kind: "tiered", hot_fraction: 0.8, warm_fraction: 0.3 }).error?.issues[0]?.code).toBe("custom");
   });
 
   it("takes only its own kind's name", () => {
