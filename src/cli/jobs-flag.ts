@@ -4,8 +4,9 @@ import { JOBS_MAX, autoJobs } from "../experiment/parallel.ts";
 import type { Shard } from "../experiment/shard.ts";
 import { UsageError, integerFlag } from "./args.ts";
 
-export const JOBS_HELP = `  --jobs K        run cases on K worker threads, or "auto" for one per core
-                  (default 1); results are identical for every K`;
+export const JOBS_HELP = `  --jobs K        run cases on K threads (this one and K − 1 workers), or
+                  "auto" for one per core (default 1); results are
+                  identical for every K`;
 
 /** `--jobs K` or `--jobs auto`; 1 when absent. */
 export function jobsFlag(text: string | undefined): number {

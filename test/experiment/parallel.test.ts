@@ -26,7 +26,7 @@ const SEEDS = [1, 2, 3];
 const CONTEXT = { command: "test", scenarioFile: "small.json", version: "0" };
 
 describe("runCases", () => {
-  it("gives the same outcomes, in case order, on 2 worker threads as in this thread", async () => {
+  it("gives the same outcomes, in case order, on 2 threads (this one and a worker) as in this thread alone", async () => {
     const cases = compareCases(SCENARIO, SCENARIO.policies, SEEDS);
     const inThread = await runCases(cases, { jobs: 1 });
     const onThreads = await runCases(cases, { jobs: 2 });
