@@ -8,6 +8,7 @@ import { assert } from "../assert.ts";
 import { Deque } from "../deque.ts";
 import type { Demand } from "../lease-ledger.ts";
 import type { Queueable, ReadyQueue, ServiceUsage } from "../ready-queue.ts";
+import { JobTable } from "./job-table.ts";
 import type { QueueContext } from "./queue-context.ts";
 
 /** Empty per-demand lists a level keeps for reuse before it sweeps them: bounds memory and the cost of select. */
@@ -120,7 +121,7 @@ export interface ProgramLevelsOptions {
 }
 
 export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQueue<T> {
-  private readonly jobs = new Map<number, JobRecord<T>>();
+  private readonly jobs = new JobTable<JobRecord<T>>();
   /**
    * Lookup caches, invisible from outside: the job last looked up (charge, released and jobFinished follow a
    * commit of the same job) and the record select last returned (commit follows select). Each is checked before use.
@@ -183,7 +184,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
       job = this.spareJobs.pop();
       if (job === undefined) job = new JobRecord<T>(id, topLevel, level);
       else job.reuse(id, topLevel, level);
-      this.jobs.set(id, job);
+      this.jobs.add(job);
       this.lastJob = job;
       if (job.level !== topLevel) this.displaced.add(job);
     }
