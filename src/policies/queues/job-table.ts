@@ -40,6 +40,7 @@ export class JobTable<V extends JobKeyed> {
   get(id: number): V | undefined {
     const held = this.slots[id & this.mask];
     if (held !== undefined && held.id === id) return held;
+    // Stryker disable next-line ConditionalExpression: a shortcut; the empty Map answers undefined too
     return this.overflow.size === 0 ? undefined : this.overflow.get(id);
   }
 

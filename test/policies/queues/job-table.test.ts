@@ -91,6 +91,16 @@ describe("job table", () => {
     expect([table.capacity, table.overflowSize, table.size, table.get(0)]).toEqual([1024, 1, 101, longLived]);
   });
 
+  it("grows once a quarter of the ring is in use, and not before", () => {
+    const table = new JobTable<Entry>();
+    for (let id = 1; id < 256; id += 1) table.add({ id, name: "" });
+    table.add({ id: 1025, name: "" }); // 255 in use: id 1 moves to the overflow
+    expect([table.capacity, table.overflowSize]).toEqual([1024, 1]);
+    table.add({ id: 0, name: "" });
+    table.add({ id: 1026, name: "" }); // 256 of 1024 in use: the ring doubles, and 1026 finds its own slot
+    expect([table.capacity, table.overflowSize, table.get(2)?.id, table.get(1026)?.id]).toEqual([2048, 1, 2, 1026]);
+  });
+
   it("grows with the records alive at once, at most 8 slots each, and keeps dense ids in the ring", () => {
     const table = new JobTable<Entry>();
     for (let id = 0; id < 100_000; id += 1) table.add({ id, name: "" });
