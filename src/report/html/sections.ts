@@ -19,11 +19,15 @@ function groupsOf(comparison: Comparison, scope: Scope): string[] {
   return [...groups].sort();
 }
 
-function intervalValue(estimate: Estimate | undefined, scale = 1): IntervalValue | null {
+/**
+ * A chart value with its 95% interval. `range` is what the quantity can take (a share: 0 to 1): Student's
+ * interval is symmetric, so near a bound it reaches past it (retention 99% ± 3), and is cut there.
+ */
+function intervalValue(estimate: Estimate | undefined, scale = 1, range?: { readonly min: number; readonly max: number }): IntervalValue | null {
   if (estimate === undefined || Number.isNaN(estimate.mean)) return null;
-  const interval = estimate.n >= 2 && Number.isFinite(estimate.ci95)
-    ? { low: (estimate.mean - estimate.ci95) * scale, high: (estimate.mean + estimate.ci95) * scale }
-    : null;
+  const low = range === undefined ? estimate.mean - estimate.ci95 : Math.max(range.min, estimate.mean - estimate.ci95);
+  const high = range === undefined ? estimate.mean + estimate.ci95 : Math.min(range.max, estimate.mean + estimate.ci95);
+  const interval = estimate.n >= 2 && Number.isFinite(estimate.ci95) ? { low: low * scale, high: high * scale } : null;
   return { value: estimate.mean * scale, interval };
 }
 
@@ -276,7 +280,7 @@ export function contextSection(comparison: Comparison): Section {
     ["compaction", "all", "compaction_tokens"],
     ["recall", "all", "recall_tokens"],
   ];
-  const intervals = (id: string, title: string, categories: readonly Category[], y: Axis): ChartSpec => ({
+  const intervals = (id: string, title: string, categories: readonly Category[], y: Axis, range?: { min: number; max: number }): ChartSpec => ({
     type: "intervals",
     id,
     title,
@@ -286,17 +290,17 @@ export function contextSection(comparison: Comparison): Section {
     series: comparison.results.map((result, color) => ({
       label: result.policy.name,
       color,
-      values: categories.map(([, group, metric]) => intervalValue(findRow(result, "context", group, metric)?.estimate)),
+      values: categories.map(([, group, metric]) => intervalValue(findRow(result, "context", group, metric)?.estimate, 1, range)),
     })),
   });
   return {
     id: "context",
     title: "Context managers",
     paragraphs: [
-      `Retention is the share of probes whose fact was in the context assembled for that turn, under each policy's context manager: the mean over ${seedText(comparison)} with its 95% interval (docs/metrics.md, "Context"). Tokens are those spent per run on compaction (summaries) and on recalls from the cold store.`,
+      `Retention is the share of probes whose fact was in the context assembled for that turn, under each policy's context manager: the mean over ${seedText(comparison)} with its 95% interval (docs/metrics.md, "Context"), cut at 0 and 100%, which a share cannot pass. Tokens are those spent per run on compaction (summaries) and on recalls from the cold store.`,
     ],
     blocks: [
-      { kind: "chart", chart: intervals("context-retention", "Key-fact retention at probe time", retention, { label: "probes answered from context", percent: true, min: 0, max: 1 }) },
+      { kind: "chart", chart: intervals("context-retention", "Key-fact retention at probe time", retention, { label: "probes answered from context", percent: true, min: 0, max: 1 }, { min: 0, max: 1 }) },
       { kind: "chart", chart: intervals("context-tokens", "Tokens spent per run", tokens, { label: "tokens per run", min: 0 }) },
     ],
   };
