@@ -192,6 +192,29 @@ describe("weighted fair queueing: edge cases", () => {
     expect(queue.groupsKept).toBeLessThanOrEqual(backlog + 2 * 4096 + 1);
   });
 
+  it("forgets an idle group once the virtual time reaches its finish time, and keeps it before", () => {
+    const queue = new CountingWfq({ weights: { byGroup: {}, defaultWeight: 1 }, cost: "tasks" }, contextFor(new ManualClock()));
+    const serveOne = (): void => {
+      queue.commit(queue.select(() => true) as QTask);
+    };
+    // 100 groups served once at V = 0 leave with finish 1: the sweep at 65 idle groups must keep them all.
+    for (let index = 0; index < 100; index += 1) queue.enqueue(task(`early${index}`));
+    for (let index = 0; index < 100; index += 1) serveOne();
+    expect(queue.groupsKept).toBe(100);
+    // a's second task starts at 1, so V = 1: the early groups' finish times now equal V.
+    queue.enqueue(task("a"));
+    queue.enqueue(task("a"));
+    serveOne();
+    serveOne();
+    expect(queue.virtualTimeNow).toBe(1);
+    // 30 more groups leave (each at finish 2); the 131st idle group sweeps: the early ones go, a and these stay.
+    for (let index = 0; index < 30; index += 1) {
+      queue.enqueue(task(`late${index}`));
+      serveOne();
+    }
+    expect(queue.groupsKept).toBe(31);
+  });
+
   it("rejects bad options, naming them", () => {
     expect(() => buildQueue("wfq", { default_weight: -1 })).toThrow(/default_weight/);
     expect(() => buildQueue("wfq", { weights: { a: 0 } })).toThrow(/weights/);
