@@ -17,20 +17,14 @@ export class Deque<T> {
     return this.count;
   }
 
-  /** Slots allocated: a power of two, doubled when a push finds them all in use. For memory accounting. */
-  get capacity(): number {
-    return this.items.length;
-  }
-
   push(item: T): void {
     if (this.count === this.items.length) this.grow();
     this.items[(this.head + this.count) & (this.items.length - 1)] = item;
     this.count += 1;
   }
 
-  /** Every slot outside the items is cleared (by shift, removeAt and the constructor), so an empty deque's head is undefined. */
   peek(): T | undefined {
-    return this.items[this.head];
+    return this.count === 0 ? undefined : this.items[this.head];
   }
 
   shift(): T | undefined {

@@ -53,34 +53,4 @@ describe("Deque edges", () => {
     for (let value = 40; value < 70; value += 1) deque.push(value);
     expect([...deque]).toEqual(Array.from({ length: 50 }, (_, index) => index + 20));
   });
-
-  it.each([
-    [undefined, 16],
-    [0, 1],
-    [1, 1],
-    [2, 2],
-    [5, 8],
-    [16, 16],
-    [17, 32],
-  ])("an initial capacity of %s allocates %s slots, doubled only when a push finds them full", (initialCapacity, slots) => {
-    const deque = new Deque<number>(initialCapacity);
-    expect(deque.capacity).toBe(slots);
-    for (let value = 0; value < slots; value += 1) deque.push(value);
-    expect(deque.capacity).toBe(slots);
-    deque.push(slots);
-    expect(deque.capacity).toBe(slots * 2);
-    expect([...deque]).toEqual(Array.from({ length: slots + 1 }, (_, index) => index));
-  });
-
-  it("peek is undefined once removeAt or shift empties a deque that has wrapped around", () => {
-    const deque = new Deque<number>(2);
-    deque.push(1);
-    deque.push(2);
-    deque.shift();
-    deque.push(3);
-    deque.removeAt(1);
-    deque.removeAt(0);
-    expect(deque.size).toBe(0);
-    expect(deque.peek()).toBeUndefined();
-  });
 });

@@ -99,36 +99,4 @@ describe("FifoQueue groups", () => {
     queue.enqueue(last);
     expect(queue.select(() => true)?.id).toBe(999);
   });
-
-  it("keeps exactly 64 empty groups, counting a group empty only once its last task is gone", () => {
-    const ledger = new LeaseLedger(Object.fromEntries(Array.from({ length: 70 }, (_, index) => [`r${index}`, 1])), clock);
-    const queue = new FifoQueue<Task>();
-    const groups = (): number => (queue as unknown as { groups: Map<string, unknown> }).groups.size;
-    const on = (index: number): Demand => ledger.demand({ [`r${index}`]: 1 });
-    // Two tasks in one group: committing the first leaves the group in use.
-    const first = { id: 1, demand: on(0) };
-    const second = { id: 2, demand: on(0) };
-    queue.enqueue(first);
-    queue.enqueue(second);
-    queue.commit(first);
-    for (let index = 1; index < 64; index += 1) {
-      const task = { id: 100 + index, demand: on(index) };
-      queue.enqueue(task);
-      queue.commit(task);
-    }
-    expect(groups()).toBe(64);
-    queue.commit(second);
-    expect(groups()).toBe(64); // 64 empty groups: all kept for reuse
-    // A kept group that is used again is no longer empty, and empty once more when its task leaves.
-    const again = { id: 3, demand: on(5) };
-    queue.enqueue(again);
-    queue.remove(again);
-    expect(groups()).toBe(64);
-    const one = { id: 4, demand: on(64) };
-    queue.enqueue(one);
-    expect(groups()).toBe(65);
-    queue.commit(one);
-    expect(groups()).toBe(0); // the 65th empty group sweeps them all
-    expect(queue.size).toBe(0);
-  });
 });
