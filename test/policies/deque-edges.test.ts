@@ -1,4 +1,5 @@
-// Deque edges the model property does not reach: peek, removeAt outside the items, tiny capacities.
+// Deque edges the model property does not reach: peek, removeAt outside the items, undefined as an item, tiny
+// capacities.
 
 import { describe, expect, it } from "vitest";
 import { Deque } from "../../src/policies/deque.ts";
@@ -44,6 +45,19 @@ describe("Deque edges", () => {
     expect([...deque]).toEqual([3, 4, 6, 7]);
     expect(deque.indexOf(7)).toBe(3);
     expect(deque.remove(9)).toBe(false);
+  });
+
+  it("indexOf and remove look at the items only, not at the free slots past them", () => {
+    const deque = new Deque<string | undefined>(4);
+    deque.push("a");
+    deque.push("b");
+    expect(deque.indexOf(undefined)).toBe(-1);
+    expect(deque.remove(undefined)).toBe(false);
+    expect(deque.size).toBe(2);
+    deque.push(undefined);
+    expect(deque.indexOf(undefined)).toBe(2);
+    expect(deque.remove(undefined)).toBe(true);
+    expect([...deque]).toEqual(["a", "b"]);
   });
 
   it.each([0, 1, 3])("works from an initial capacity of %s, growing as needed", (initialCapacity) => {
