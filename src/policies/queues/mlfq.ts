@@ -94,6 +94,7 @@ export class MlfqQueue<T extends Queueable> extends ProgramLevelsQueue<T> {
 
   protected override onTime(nowMs: number): void {
     if (nowMs < this.nextBoostMs) return;
+    // Stryker disable next-line AssignmentOperator: epochs are only compared for equality; counting down starts a new one too.
     this.boostEpoch += 1;
     this.liftDisplacedJobs();
     this.nextBoostMs = nowMs + (this.options.boostPeriodMs as number);

@@ -99,4 +99,44 @@ describe("FifoQueue groups", () => {
     queue.enqueue(last);
     expect(queue.select(() => true)?.id).toBe(999);
   });
+
+  it("keeps 64 empty groups and sweeps them when the 65th empties, keeping the groups still waiting", () => {
+    const ledger = new LeaseLedger(Object.fromEntries(Array.from({ length: 66 }, (_, index) => [`r${index}`, 1])), clock);
+    const queue = new FifoQueue<Task>();
+    const groups = (): number => (queue as unknown as { groups: Map<string, unknown> }).groups.size;
+    // Three tasks in one group: joining a group that is not empty leaves the count of empty groups alone.
+    const waiting = ledger.demand({ r65: 1 });
+    for (const id of [1000, 1001, 1002]) queue.enqueue({ id, demand: waiting });
+    for (let index = 0; index < 64; index += 1) {
+      const task = { id: index, demand: ledger.demand({ [`r${index}`]: 1 }) };
+      queue.enqueue(task);
+      queue.commit(task);
+      expect(groups()).toBe(index + 2);
+    }
+    const sixtyFifth = { id: 64, demand: ledger.demand({ r64: 1 }) };
+    queue.enqueue(sixtyFifth);
+    queue.commit(sixtyFifth);
+    expect(groups()).toBe(1);
+    expect(queue.ordered().map((task) => task.id)).toEqual([1000, 1001, 1002]);
+  });
+
+  it("counts a group as empty only when its last task leaves, however often it empties and refills", () => {
+    const ledger = new LeaseLedger({ "provider:a": 1, "provider:b": 1 }, clock);
+    const queue = new FifoQueue<Task>();
+    const groups = (): number => (queue as unknown as { groups: Map<string, unknown> }).groups.size;
+    const onA = ledger.demand({ "provider:a": 1 });
+    const onB = ledger.demand({ "provider:b": 1 });
+    for (let id = 0; id < 100; id += 1) {
+      const task = { id, demand: onA };
+      queue.enqueue(task);
+      queue.commit(task);
+      expect(groups()).toBe(1);
+    }
+    const drained = Array.from({ length: 100 }, (_, index) => ({ id: 100 + index, demand: onB }));
+    for (const task of drained) queue.enqueue(task);
+    for (const task of drained.slice(0, 99)) queue.commit(task);
+    // Neither the refilled group nor the one still draining was swept.
+    expect(groups()).toBe(2);
+    expect(queue.select(() => true)?.id).toBe(199);
+  });
 });

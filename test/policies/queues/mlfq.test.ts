@@ -233,6 +233,33 @@ describe("mlfq", () => {
     expect(single.levelOfJob(12)).toBe(1);
   });
 
+  it("rate-aware demotion: an arrival leaves the window exactly rate_window_ms later, and the rate is per second", () => {
+    const clock = new ManualClock(0);
+    const queue = buildQueue("mlfq", { demote_above_per_second: 1, rate_window_ms: 1000 }, clock) as MlfqQueue<QTask>;
+    const levelsAt = (timeMs: number, job: number): number => {
+      clock.timeMs = timeMs;
+      queue.enqueue(task("storm", { job, lane: "batch" }));
+      return queue.levelOfJob(job);
+    };
+    // More than one arrival within the window (one second) is over the limit.
+    expect([levelsAt(0, 1), levelsAt(500, 2)]).toEqual([3, 4]);
+    // At 1000 the arrival at 0 has left; the one at 500 is still counted.
+    expect(levelsAt(1000, 3)).toBe(4);
+    // At 2000 the arrivals at 500 and 1000 have both left.
+    expect(levelsAt(2000, 4)).toBe(3);
+    expect(queue.trackedGroups).toBe(1);
+    // Over a two-second window the same limit allows two arrivals; the third is over it.
+    const wide = buildQueue("mlfq", { demote_above_per_second: 1, rate_window_ms: 2000 }, clock) as MlfqQueue<QTask>;
+    for (const job of [11, 12, 13]) wide.enqueue(task("storm", { job, lane: "batch" }));
+    expect([wide.levelOfJob(11), wide.levelOfJob(12), wide.levelOfJob(13)]).toEqual([3, 3, 4]);
+  });
+
+  it("counts no arrivals when rate-aware demotion is off", () => {
+    const queue = buildQueue("mlfq") as MlfqQueue<QTask>;
+    for (let job = 1; job <= 3; job += 1) queue.enqueue(task("storm", { job, lane: "batch" }));
+    expect([queue.trackedGroups, queue.levelOfJob(3)]).toEqual([0, 3]);
+  });
+
   it("keeps state only for live jobs: 10,000 finished jobs leave nothing behind; unknown jobs and tasks are ignored", () => {
     const clock = new ManualClock(0);
     const queue = buildQueue("mlfq", { quantum_base: 100, boost_period_ms: 500 }, clock) as ProgramLevelsQueue<QTask>;
@@ -270,6 +297,16 @@ describe("mlfq", () => {
     expect(() => buildQueue("mlfq", { lanes: [] })).toThrow(/lanes/);
     expect(() => buildQueue("mlfq", { service: "requests" })).toThrow(/service/);
     expect(() => buildQueue("mlfq", { quantum: 5 })).toThrow(/quantum/);
+  });
+
+  it("built directly, asserts whole levels per lane, a positive base quantum and a ratio of at least 1", () => {
+    const context = contextFor(new ManualClock());
+    expect(() => new MlfqQueue({ ...MLFQ_DEFAULTS, levelsPerLane: 1.5 }, context)).toThrow(/mlfq needs at least one level per lane/);
+    expect(() => new MlfqQueue({ ...MLFQ_DEFAULTS, quantumBase: 0 }, context)).toThrow(/mlfq quanta must be positive and must not shrink/);
+    expect(() => new MlfqQueue({ ...MLFQ_DEFAULTS, quantumRatio: 0.5 }, context)).toThrow(/mlfq quanta must be positive and must not shrink/);
+    // A ratio of exactly 1 is allowed: every level has the base quantum.
+    const flat = new MlfqQueue({ ...MLFQ_DEFAULTS, quantumRatio: 1 }, context);
+    expect([flat.quantumOf(0), flat.quantumOf(2)]).toEqual([8000, 8000]);
   });
 
   it("in provider_ms, charges provider time and defaults the base quantum to 10 s", () => {
