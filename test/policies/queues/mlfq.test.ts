@@ -239,7 +239,7 @@ describe("mlfq", () => {
     const levelsAt = (timeMs: number, job: number): number => {
       clock.timeMs = timeMs;
       queue.enqueue(task("storm", { job, lane: "batch" }));
-      return queue.levelOfJob(job);
+      return queue.levelOfJob(job) ?? -1;
     };
     // More than one arrival within the window (one second) is over the limit.
     expect([levelsAt(0, 1), levelsAt(500, 2)]).toEqual([3, 4]);
