@@ -177,6 +177,7 @@ describe("las", () => {
   it("rejects bad options, naming them", () => {
     expect(() => buildQueue("las", { thresholds: [10, 5] })).toThrow(/thresholds/);
     expect(() => buildQueue("las", { thresholds: [10, 10] })).toThrow(/thresholds/);
+    expect(() => buildQueue("las", { thresholds: [1, 10, 10] })).toThrow(/thresholds must ascend/);
     expect(() => buildQueue("las", { thresholds: [] })).toThrow(/thresholds/);
     expect(() => buildQueue("las", { starvation_ms: -1 })).toThrow(/starvation_ms/);
     expect(() => buildQueue("las", { service: "requests" })).toThrow(/service/);
