@@ -5,6 +5,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { RoundRobinQueue } from "../../../src/policies/queues/round-robin.ts";
 import { type WfqGroup, WfqQueue } from "../../../src/policies/queues/wfq.ts";
 import { DEMANDS, ManualClock, type QTask, contextFor } from "./harness.ts";
 import { refuted } from "./planted.ts";
@@ -16,6 +17,20 @@ const GROUPS = 150;
 class NeverForgettingWfq extends WfqQueue<QTask> {
   protected override canForget(): boolean {
     return false;
+  }
+}
+
+/** The reference, and whether it still knows a group: for counting what a sweep keeps. */
+class InspectedNeverForgettingWfq extends NeverForgettingWfq {
+  knows(name: string): boolean {
+    return this.groupNamed(name) !== undefined;
+  }
+}
+
+/** Round robin keeps no state in an idle group (the base's canForget), and how many groups it still knows. */
+class InspectedRoundRobin extends RoundRobinQueue<QTask> {
+  get groupsKnown(): number {
+    return this.groups.size;
   }
 }
 
@@ -39,6 +54,11 @@ const opsArbitrary = fc.array(
   ),
   { minLength: 1, maxLength: 500, size: "max" },
 );
+
+/** A task of a group of its own, there to pass through once. */
+function passing(id: number): QTask {
+  return { id, demand: DEMANDS.x, group: `passing${id}`, job: id, lane: "batch", cost: 1, input: 0 };
+}
 
 /** Plays the ops on both queues; the first difference, or undefined. */
 function firstDifference(make: () => WfqQueue<QTask>, ops: readonly Op[]): string | undefined {
@@ -103,5 +123,33 @@ describe("grouped queues: sweeping idle groups", () => {
     }
     expect(queue.select(() => true)).toBe(waiting);
     expect(queue.commit(waiting)).toBe(true);
+  });
+
+  it("sweeps when more than 64 groups are idle, not at 64, and forgets every idle group whose state does not matter", () => {
+    const queue = new InspectedRoundRobin(contextFor(new ManualClock()));
+    for (let id = 0; id < 64; id += 1) {
+      const through = passing(id);
+      queue.enqueue(through);
+      expect(queue.commit(through)).toBe(true);
+      expect(queue.groupsKnown).toBe(id + 1);
+    }
+    const sixtyFifth = passing(64);
+    queue.enqueue(sixtyFifth);
+    queue.commit(sixtyFifth);
+    expect(queue.groupsKnown).toBe(0);
+  });
+
+  it("keeps at most 4096 idle groups whose state matters, forgetting the oldest beyond them", () => {
+    const queue = new InspectedNeverForgettingWfq(OPTIONS, contextFor(new ManualClock()));
+    // Sweeps run at 65, 131, 263, 527, 1055, 2111 and 4223 idle groups (each waits for twice the groups the last
+    // one kept); the last is the first over the cap.
+    const groups = 4223;
+    for (let id = 0; id < groups; id += 1) {
+      const through = passing(id);
+      queue.enqueue(through);
+      expect(queue.commit(through)).toBe(true);
+    }
+    const oldestKept = groups - 4096;
+    expect([queue.knows(`passing${oldestKept - 1}`), queue.knows(`passing${oldestKept}`), queue.knows(`passing${groups - 1}`)]).toEqual([false, true, true]);
   });
 });
