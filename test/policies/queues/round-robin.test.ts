@@ -129,6 +129,15 @@ describe("round robin: edge cases", () => {
     expect(queue.size).toBe(0);
   });
 
+  it("removing the last task of a group whose turn it is not leaves the turn where it is", () => {
+    const queue = make();
+    const [a1, b1, c1] = [task("a"), task("b"), task("c")];
+    for (const queued of [a1, b1, c1]) queue.enqueue(queued as QTask);
+    expect(queue.remove(b1 as QTask)).toBe(true);
+    expect(queue.select(() => true)).toBe(a1);
+    expect(drain(queue).map((entry) => entry[0])).toEqual(["a", "c"]);
+  });
+
   it("removes a task from the middle of a group", () => {
     const queue = make();
     const tasks = [task("a"), task("a"), task("a"), task("b")];
