@@ -35,6 +35,7 @@ export class DrrQueue<T extends Queueable> extends GroupedQueue<T, DrrGroup<T>> 
   private readonly ring = new Ring<DrrGroup<T>>();
   /** The group whose turn it is, and whether it has had its quantum for this turn. */
   private turn: DrrGroup<T> | undefined;
+  // Stryker disable next-line BooleanLiteral: never read before the first activation sets it (select and served need a turn).
   private turnStarted = false;
 
   constructor(

@@ -83,4 +83,16 @@ describe("GroupHeap", () => {
     heap.push(member);
     expect(() => heap.push(member)).toThrow("a group was pushed into the heap twice");
   });
+
+  it("does not count, update or delete a member of another heap", () => {
+    const heap = new GroupHeap<Member>(before);
+    const other = new GroupHeap<Member>(before);
+    const [mine, theirs] = [{ id: 1, key: 5, heapIndex: -1 }, { id: 2, key: 1, heapIndex: -1 }];
+    heap.push(mine);
+    other.push(theirs);
+    expect([heap.has(theirs), other.has(mine)]).toEqual([false, false]);
+    heap.delete(theirs);
+    heap.update(theirs);
+    expect([heap.size, heap.peek(), other.peek()]).toEqual([1, mine, theirs]);
+  });
 });

@@ -51,7 +51,6 @@ describe("queue kinds", () => {
     // Options as written: create and weights fill in the defaults themselves.
     expect(kind("wfq").weights({ kind: "wfq", groupBy: "tenant", options: { weights: { a: 3 } } })).toEqual({ byGroup: { a: 3 }, defaultWeight: 1 });
     expect(kind("wfq").weights({ kind: "wfq", groupBy: "tenant", options: { default_weight: 2 } })).toEqual({ byGroup: {}, defaultWeight: 2 });
-    expect(kind("vtc").weights({ kind: "vtc", groupBy: "tenant", options: { weights: { a: 3 }, default_weight: 2 } })).toEqual({ byGroup: { a: 3 }, defaultWeight: 2 });
   });
 
   it("says which kinds divide a capacity: the share-based ones, no others", () => {

@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type VtcGroup, VtcQueue } from "../../../src/policies/queues/vtc.ts";
+import { type VtcGroup, VtcQueue, vtcKind } from "../../../src/policies/queues/vtc.ts";
 import type { ReadyQueue } from "../../../src/policies/ready-queue.ts";
 import { DEMANDS, ManualClock, type QTask, buildQueue, contextFor, task } from "./harness.ts";
 
@@ -268,5 +268,10 @@ describe("virtual token counter: edge cases", () => {
     expect(() => buildQueue("vtc", { output_weight: -1 })).toThrow(/output_weight/);
     expect(() => buildQueue("vtc", { input_weight: "one" })).toThrow(/input_weight/);
     expect(() => buildQueue("vtc", { weights: { a: 0 } })).toThrow(/weights/);
+  });
+
+  it("reports its weights and default weight as the fairness weights", () => {
+    const spec = { kind: "vtc", groupBy: "tenant" as const, options: vtcKind.schema.parse({ kind: "vtc", weights: { a: 3 }, default_weight: 2 }) };
+    expect(vtcKind.weights(spec)).toEqual({ byGroup: { a: 3 }, defaultWeight: 2 });
   });
 });
