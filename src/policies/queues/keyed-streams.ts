@@ -146,7 +146,9 @@ export class KeyedStreams<T extends Queueable, O extends StreamOwner<T>> {
   private committedKey = 0;
   private committedOrder = 0;
   // Selection state kept in fields so the probes are allocated once, not per call.
+  // Stryker disable next-line ArrowFunction,BooleanLiteral: select sets it before the heap asks any stream, so the first value is never called.
   private eligible: (task: T) => boolean = () => false;
+  // Stryker disable next-line ArrowFunction,BooleanLiteral: firstAhead sets it before the heap asks any stream, so the first value is never called.
   private matches: (task: T) => boolean = () => false;
   private aheadOfKey = 0;
   private readonly eligibleHead = (stream: Stream<T>): T | undefined => {
