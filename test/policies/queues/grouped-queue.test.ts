@@ -130,14 +130,4 @@ describe("GroupedQueue sweeps", () => {
     }
     expect(served).toEqual(promised);
   });
-
-  it("wfq: ordered() lists the groups by finish time, not in the order the heap stores them", () => {
-    const queue = buildQueue("wfq");
-    const [a1, a2, b1, c1] = [task("a"), task("a"), task("b"), task("c")];
-    for (const each of [a1, a2, b1, c1]) queue.enqueue(each);
-    expect(queue.select(ALL)).toBe(a1);
-    queue.commit(a1);
-    // a now finishes at 1, b and c at 0 (b active longer); the heap holds them as b, a, c.
-    expect(queue.ordered()).toEqual([b1, c1, a2]);
-  });
 });

@@ -5,7 +5,6 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RoundRobinQueue } from "../../../src/policies/queues/round-robin.ts";
 import { type WfqGroup, WfqQueue } from "../../../src/policies/queues/wfq.ts";
 import { DEMANDS, ManualClock, type QTask, contextFor } from "./harness.ts";
 import { refuted } from "./planted.ts";
@@ -24,13 +23,6 @@ class NeverForgettingWfq extends WfqQueue<QTask> {
 class InspectedNeverForgettingWfq extends NeverForgettingWfq {
   knows(name: string): boolean {
     return this.groupNamed(name) !== undefined;
-  }
-}
-
-/** Round robin keeps no state in an idle group (the base's canForget), and how many groups it still knows. */
-class InspectedRoundRobin extends RoundRobinQueue<QTask> {
-  get groupsKnown(): number {
-    return this.groups.size;
   }
 }
 
@@ -123,20 +115,6 @@ describe("grouped queues: sweeping idle groups", () => {
     }
     expect(queue.select(() => true)).toBe(waiting);
     expect(queue.commit(waiting)).toBe(true);
-  });
-
-  it("sweeps when more than 64 groups are idle, not at 64, and forgets every idle group whose state does not matter", () => {
-    const queue = new InspectedRoundRobin(contextFor(new ManualClock()));
-    for (let id = 0; id < 64; id += 1) {
-      const through = passing(id);
-      queue.enqueue(through);
-      expect(queue.commit(through)).toBe(true);
-      expect(queue.groupsKnown).toBe(id + 1);
-    }
-    const sixtyFifth = passing(64);
-    queue.enqueue(sixtyFifth);
-    queue.commit(sixtyFifth);
-    expect(queue.groupsKnown).toBe(0);
   });
 
   it("keeps at most 4096 idle groups whose state matters, forgetting the oldest beyond them", () => {
