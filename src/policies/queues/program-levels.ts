@@ -122,11 +122,7 @@ export interface ProgramLevelsOptions {
 
 export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQueue<T> {
   private readonly jobs = new JobTable<JobRecord<T>>();
-  /**
-   * Lookup caches, invisible from outside: the job last looked up (charge, released and jobFinished follow a
-   * commit of the same job) and the record select last returned (commit follows select). Each is checked before use.
-   */
-  private lastJob: JobRecord<T> | undefined = undefined;
+  /** Lookup cache, invisible from outside: the record select last returned (commit follows select). Checked before use. */
   private lastSelected: TaskRecord<T> | undefined = undefined;
   private trackedRecords = 0;
   private readonly spareJobs: JobRecord<T>[] = [];
@@ -177,7 +173,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   enqueue(task: T): void {
     this.advance();
     const id = this.context.job(task);
-    let job = this.jobOf(id);
+    let job = this.jobs.get(id);
     if (job === undefined) {
       const topLevel = this.topLevelOf(task);
       const level = this.initialLevel(task, topLevel);
@@ -185,7 +181,6 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
       if (job === undefined) job = new JobRecord<T>(id, topLevel, level);
       else job.reuse(id, topLevel, level);
       this.jobs.add(job);
-      this.lastJob = job;
       if (job.level !== topLevel) this.displaced.add(job);
     }
     let record = this.recordIn(job, task);
@@ -245,7 +240,6 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     const selected = this.lastSelected;
     const record = selected !== undefined && selected.task === task && selected.stamp >= 0 ? selected : this.queuedRecordOf(task);
     if (record === undefined) return false;
-    this.lastJob = record.job;
     this.take(record);
     record.running += 1;
     record.job.running += 1;
@@ -284,7 +278,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   /** Adds the service to the task's job and moves the job if that changes its level. A job the queue does not know is ignored. */
   charge(task: T, usage: ServiceUsage): void {
     this.advance();
-    const job = this.jobOf(this.context.job(task));
+    const job = this.jobs.get(this.context.job(task));
     if (job === undefined) return;
     this.beforeCharge(job);
     job.service += this.programOptions.service === "tokens" ? usage.inputTokens + usage.outputTokens : usage.providerMs;
@@ -294,7 +288,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
   /** Ends one commit of the task; a task the queue did not commit is ignored. */
   released(task: T): void {
     this.advance();
-    const job = this.jobOf(this.context.job(task));
+    const job = this.jobs.get(this.context.job(task));
     const record = job === undefined ? undefined : this.recordIn(job, task);
     if (record === undefined || record.running === 0) return;
     record.running -= 1;
@@ -305,7 +299,7 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
 
   jobFinished(job: number): void {
     this.advance();
-    const record = this.jobOf(job);
+    const record = this.jobs.get(job);
     if (record === undefined) return;
     record.finished = true;
     this.forgetIfDone(record);
@@ -361,22 +355,13 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     else this.displaced.add(job);
   }
 
-  /** The job's record, through the one-entry cache. Does not create one. */
-  private jobOf(id: number): JobRecord<T> | undefined {
-    const cached = this.lastJob;
-    if (cached !== undefined && cached.id === id) return cached;
-    const job = this.jobs.get(id);
-    if (job !== undefined) this.lastJob = job;
-    return job;
-  }
-
   private recordIn(job: JobRecord<T>, task: T): TaskRecord<T> | undefined {
     if (job.recordByTask !== undefined) return job.recordByTask.get(task);
     return job.onlyRecord !== undefined && job.onlyRecord.task === task ? job.onlyRecord : undefined;
   }
 
   private queuedRecordOf(task: T): TaskRecord<T> | undefined {
-    const job = this.jobOf(this.context.job(task));
+    const job = this.jobs.get(this.context.job(task));
     const record = job === undefined ? undefined : this.recordIn(job, task);
     return record !== undefined && record.stamp >= 0 ? record : undefined;
   }
@@ -408,7 +393,6 @@ export abstract class ProgramLevelsQueue<T extends Queueable> implements ReadyQu
     // Only a job with nothing queued or running can be forgotten, and nothing else refers to it: it is the map's.
     // Its records are gone too (each is untracked with its last commit or removal), so it may be reused.
     this.jobs.delete(job.id);
-    if (this.lastJob === job) this.lastJob = undefined;
     this.displaced.delete(job);
     job.recordByTask = undefined;
     if (this.spareJobs.length < MAX_POOLED_RECORDS) this.spareJobs.push(job);
