@@ -25,8 +25,8 @@ function groupsOf(comparison: Comparison, scope: Scope): string[] {
  */
 function intervalValue(estimate: Estimate | undefined, scale = 1, range?: { readonly min: number; readonly max: number }): IntervalValue | null {
   if (estimate === undefined || Number.isNaN(estimate.mean)) return null;
-  const low = range === undefined ? estimate.mean - estimate.ci95 : Math.max(range.min, estimate.mean - estimate.ci95);
-  const high = range === undefined ? estimate.mean + estimate.ci95 : Math.min(range.max, estimate.mean + estimate.ci95);
+  const low = Math.max(range?.min ?? -Infinity, estimate.mean - estimate.ci95);
+  const high = Math.min(range?.max ?? Infinity, estimate.mean + estimate.ci95);
   const interval = estimate.n >= 2 && Number.isFinite(estimate.ci95) ? { low: low * scale, high: high * scale } : null;
   return { value: estimate.mean * scale, interval };
 }
