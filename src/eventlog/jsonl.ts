@@ -1,48 +1,29 @@
 // Writing and reading the JSONL event log. The writer buffers and writes synchronously to a temporary file
 // that is renamed into place on close, so a failed run never leaves a half-written log behind.
 
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { EventSink, LogEvent, LoggedEvent } from "./events.ts";
-
-const FLUSH_BYTES = 1 << 16;
+import { StagedFile } from "./staged-file.ts";
 
 export class JsonlWriter implements EventSink {
-  private readonly temporaryPath: string;
-  private readonly descriptor: number;
-  private buffer = "";
-  private closed = false;
+  private readonly file: StagedFile;
 
   constructor(readonly path: string) {
-    this.temporaryPath = `${path}.${process.pid}.tmp`;
-    this.descriptor = openSync(this.temporaryPath, "w");
+    this.file = new StagedFile(path);
   }
 
   record(seq: number, timeMs: number, event: LogEvent): void {
-    this.buffer += `${JSON.stringify({ seq, t: timeMs, ...event })}\n`;
-    if (this.buffer.length >= FLUSH_BYTES) this.flush();
+    this.file.write(`${JSON.stringify({ seq, t: timeMs, ...event })}\n`);
   }
 
   /** Finishes the file and moves it into place. */
   close(): void {
-    if (this.closed) return;
-    this.flush();
-    closeSync(this.descriptor);
-    renameSync(this.temporaryPath, this.path);
-    this.closed = true;
+    this.file.commit();
   }
 
   /** Drops the partial file: the run failed. */
   abandon(): void {
-    if (this.closed) return;
-    closeSync(this.descriptor);
-    rmSync(this.temporaryPath, { force: true });
-    this.closed = true;
-  }
-
-  private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.descriptor, this.buffer);
-    this.buffer = "";
+    this.file.abandon();
   }
 }
 

@@ -4,8 +4,8 @@
 // slice (arrival → finish) and a queue-depth counter; a scheduler process for leases that hold no provider and
 // run-wide instants. Timestamps are whole microseconds of virtual time, so nesting survives rounding.
 
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { type EventSink, type LogEvent, isSessionEvent } from "../eventlog/events.ts";
+import { StagedFile } from "../eventlog/staged-file.ts";
 import { assert, unreachable } from "../policies/assert.ts";
 
 /** One trace event (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU). */
@@ -347,15 +347,12 @@ export class TraceBuilder implements EventSink {
 /** Writes a trace file as the run goes: to a temporary name, renamed into place when the run succeeds. */
 export class TraceFileWriter implements EventSink {
   private readonly builder = new TraceBuilder((event) => this.write(event));
-  private readonly temporaryPath: string;
-  private readonly descriptor: number;
-  private buffer = '{"displayTimeUnit":"ms","traceEvents":[\n';
+  private readonly file: StagedFile;
   private first = true;
-  private closed = false;
 
   constructor(readonly path: string) {
-    this.temporaryPath = `${path}.${process.pid}.tmp`;
-    this.descriptor = openSync(this.temporaryPath, "w");
+    this.file = new StagedFile(path);
+    this.file.write('{"displayTimeUnit":"ms","traceEvents":[\n');
   }
 
   record(seq: number, timeMs: number, event: LogEvent): void {
@@ -363,29 +360,17 @@ export class TraceFileWriter implements EventSink {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.buffer += "\n]}\n";
-    this.flush();
-    closeSync(this.descriptor);
-    renameSync(this.temporaryPath, this.path);
-    this.closed = true;
+    if (this.file.closed) return;
+    this.file.write("\n]}\n");
+    this.file.commit();
   }
 
   abandon(): void {
-    if (this.closed) return;
-    closeSync(this.descriptor);
-    rmSync(this.temporaryPath, { force: true });
-    this.closed = true;
+    this.file.abandon();
   }
 
   private write(event: TraceEvent): void {
-    this.buffer += `${this.first ? "" : ",\n"}${JSON.stringify(event)}`;
+    this.file.write(`${this.first ? "" : ",\n"}${JSON.stringify(event)}`);
     this.first = false;
-    if (this.buffer.length >= 1 << 16) this.flush();
-  }
-
-  private flush(): void {
-    writeSync(this.descriptor, this.buffer);
-    this.buffer = "";
   }
 }
