@@ -163,11 +163,18 @@ function headline(comparison: Comparison): string {
   return `${scenario.name}: ${results.length} ${results.length === 1 ? "policy" : "policies"} × ${seedText}; ${jobs} jobs per run${sessionText}`;
 }
 
+/** The lines of a report that say how to run it again: the command in a fenced block. */
+export function reproduceLines(command: string): string[] {
+  return ["Reproduce with:", "", "```sh", command, "```"];
+}
+
+/** A report's list of policies, one bullet each with its description. */
+export function policyLines(results: readonly { readonly policy: { readonly name: string; readonly description: string } }[]): string[] {
+  return results.map((result) => `- \`${result.policy.name}\`${result.policy.description === "" ? "" : `: ${result.policy.description}`}`);
+}
+
 function markdown(comparison: Comparison, context: ReportContext): string {
   const { scenario } = comparison;
-  const policyLines = comparison.results.map(
-    (result) => `- \`${result.policy.name}\`${result.policy.description === "" ? "" : `: ${result.policy.description}`}`,
-  );
   return [
     `# schedlab report: ${scenario.name}`,
     "",
@@ -175,15 +182,11 @@ function markdown(comparison: Comparison, context: ReportContext): string {
     "",
     headline(comparison),
     "",
-    "Reproduce with:",
-    "",
-    "```sh",
-    context.command,
-    "```",
+    ...reproduceLines(context.command),
     "",
     "Policies (the first is the baseline for ratios):",
     "",
-    ...policyLines,
+    ...policyLines(comparison.results),
     "",
     ...tablesOf(comparison, true).flatMap((table, index) => [renderMarkdown(table), "", ...(index === 1 ? caveats(comparison).flatMap((note) => [`> ${note}`, ""]) : [])]),
     "## How to read this",

@@ -11,7 +11,7 @@ import { metricRows, rowKey } from "../metrics/rows.ts";
 import { formatEstimate } from "./format.ts";
 import { renderPage } from "./html/page.ts";
 import { sweepPage } from "./html/sweep-page.ts";
-import { type ReportContext, aggregateRowJson } from "./summary.ts";
+import { type ReportContext, aggregateRowJson, policyLines, reproduceLines } from "./summary.ts";
 import { type SweepMetric, metricEstimate, sweepMetrics } from "./sweep-metrics.ts";
 import { type Table, renderMarkdown, renderText } from "./table.ts";
 
@@ -74,15 +74,11 @@ function markdown(sweep: Sweep, context: ReportContext): string {
     "",
     ...sweep.parameters.map((parameter) => `- \`${parameter.path}\`: ${parameter.values.map(formatValue).join(", ")}`),
     "",
-    "Reproduce with:",
-    "",
-    "```sh",
-    context.command,
-    "```",
+    ...reproduceLines(context.command),
     "",
     "Policies:",
     "",
-    ...results.map((result) => `- \`${result.policy.name}\`${result.policy.description === "" ? "" : `: ${result.policy.description}`}`),
+    ...policyLines(results),
     "",
     ...sweepTables(sweep).flatMap((table) => [renderMarkdown(table), ""]),
     "## How to read this",
