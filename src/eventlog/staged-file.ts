@@ -6,6 +6,11 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 
 const FLUSH_BYTES = 1 << 16;
 
+/** Where a file is written before it is renamed into place: beside it, named for this process. */
+export function temporaryPathFor(path: string): string {
+  return `${path}.${process.pid}.tmp`;
+}
+
 export class StagedFile {
   private readonly temporaryPath: string;
   private readonly descriptor: number;
@@ -13,7 +18,7 @@ export class StagedFile {
   private done = false;
 
   constructor(readonly path: string) {
-    this.temporaryPath = `${path}.${process.pid}.tmp`;
+    this.temporaryPath = temporaryPathFor(path);
     this.descriptor = openSync(this.temporaryPath, "w");
   }
 

@@ -3,7 +3,7 @@
 // policy on one seed.
 
 import { stringify } from "csv-stringify/sync";
-import { type AggregateRow, type Comparison, findRow } from "../experiment/compare.ts";
+import { type AggregateRow, type Comparison, type PolicyResult, findRow } from "../experiment/compare.ts";
 import { metricRows } from "../metrics/rows.ts";
 import { formatNumber, formatPercent } from "./format.ts";
 import { comparisonPage } from "./html/comparison-page.ts";
@@ -169,7 +169,7 @@ export function reproduceLines(command: string): string[] {
 }
 
 /** A report's list of policies, one bullet each with its description. */
-export function policyLines(results: readonly { readonly policy: { readonly name: string; readonly description: string } }[]): string[] {
+export function policyLines(results: readonly PolicyResult[]): string[] {
   return results.map((result) => `- \`${result.policy.name}\`${result.policy.description === "" ? "" : `: ${result.policy.description}`}`);
 }
 

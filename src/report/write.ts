@@ -3,6 +3,7 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { temporaryPathFor } from "../eventlog/staged-file.ts";
 
 export function writeFilesAtomically(directory: string, files: Readonly<Record<string, string>>): string[] {
   mkdirSync(directory, { recursive: true });
@@ -10,7 +11,7 @@ export function writeFilesAtomically(directory: string, files: Readonly<Record<s
   try {
     for (const [name, content] of Object.entries(files)) {
       const finalPath = join(directory, name);
-      const temporaryPath = `${finalPath}.${process.pid}.tmp`;
+      const temporaryPath = temporaryPathFor(finalPath);
       writeFileSync(temporaryPath, content);
       staged.push([temporaryPath, finalPath]);
     }
